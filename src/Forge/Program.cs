@@ -1,0 +1,3 @@
+using Forge;
+
+return ForgeCli.Run(args);

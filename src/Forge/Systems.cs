@@ -1,0 +1,17 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+
+namespace Forge;
+
+/// <summary>
+/// The one registry of systems. A system appears here (and so in `forge --help`) when its first
+/// issue lands; there are no placeholder commands.
+/// </summary>
+internal static class Systems
+{
+    public static IEnumerable<Command> All(Func<ParseResult, ILoggerFactory> loggerFactory)
+    {
+        _ = loggerFactory;
+        yield break;
+    }
+}
