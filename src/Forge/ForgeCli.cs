@@ -19,7 +19,7 @@ public static class ForgeCli
     /// <summary>Exit code for a usage error (unknown command, bad flag, missing argument).</summary>
     public const int ExitUsageError = 2;
 
-    public static int Run(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
         var root = BuildRootCommand();
         var parseResult = root.Parse(args);
@@ -36,7 +36,8 @@ public static class ForgeCli
 
         try
         {
-            return parseResult.Invoke();
+            // Ctrl-C and SIGTERM cancel the action's token; it then has a few seconds to close cleanly.
+            return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) });
         }
         catch (Exception ex)
         {

@@ -1,3 +1,3 @@
 using Forge;
 
-return ForgeCli.Run(args);
+return await ForgeCli.RunAsync(args);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Forge.Tunnel;
 using Microsoft.Extensions.Logging;
 
 namespace Forge;
@@ -11,7 +12,6 @@ internal static class Systems
 {
     public static IEnumerable<Command> All(Func<ParseResult, ILoggerFactory> loggerFactory)
     {
-        _ = loggerFactory;
-        yield break;
+        yield return TunnelCommand.Create(loggerFactory);
     }
 }

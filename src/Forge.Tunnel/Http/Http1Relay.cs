@@ -129,7 +129,8 @@ internal static class Http1Relay
         Func<string?> nextRequestMethod,
         Action<HttpResponseHead> onResponse,
         HttpLimits limits,
-        CancellationToken ct)
+        CancellationToken ct,
+        Action? onResponseComplete = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
@@ -192,6 +193,11 @@ internal static class Http1Relay
                 {
                     Messages = messages,
                 };
+            }
+
+            if (!head.IsInterim)
+            {
+                onResponseComplete?.Invoke();
             }
         }
     }

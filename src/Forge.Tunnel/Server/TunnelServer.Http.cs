@@ -1,0 +1,306 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Forge.Tunnel.Http;
+using Forge.Tunnel.Mux;
+using Forge.Tunnel.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Forge.Tunnel.Server;
+
+internal sealed partial class TunnelServer
+{
+    /// <summary>
+    /// One visitor connection on the public HTTP or HTTPS listener: read the first request head
+    /// (with the slowloris deadline), route it by Host, then relay requests (adding X-Forwarded-*)
+    /// into one tunnel stream and the responses back, until either side closes.
+    /// </summary>
+    private async Task HandlePublicAsync(Socket socket, bool tls)
+    {
+        var remote = socket.RemoteEndPoint as IPEndPoint;
+        Stream? stream = tls ? await AuthenticateTlsAsync(socket, _publicCert!, "https") : new NetworkStream(socket, ownsSocket: false);
+        if (stream is null)
+        {
+            return;
+        }
+
+        await using var _ = stream;
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
+        try
+        {
+            var (status, head) = await ReadHeadAsync(reader, _options.Limits.HeadTimeout);
+            if (head is null)
+            {
+                if (status is { } code)
+                {
+                    await WriteErrorAsync(stream, code, $"The request could not be read: {StatusText(code)}.");
+                }
+
+                return;
+            }
+
+            var host = NormalizeHost(head.Host);
+            var name = SubdomainOf(host);
+            var entry = name is null ? null : _registry.Find("http", name);
+            if (entry is null)
+            {
+                await WriteErrorAsync(stream, 404, $"Tunnel {host} not found.");
+                return;
+            }
+
+            var session = entry.Session;
+            if (session is null)
+            {
+                await WriteErrorAsync(stream, 502, $"Tunnel {host} is offline: its client is not connected.");
+                return;
+            }
+
+            var tunnel = session.OpenStream(OpenMetadata.Create(tls ? StreamKind.Https : StreamKind.Http, remote, socket.LocalEndPoint as IPEndPoint));
+            if (tunnel is null)
+            {
+                await WriteErrorAsync(stream, 503, $"Tunnel {host} is busy or reconnecting.");
+                return;
+            }
+
+            await RelayAsync(stream, socket, reader, head, host!, tunnel, remote, tls);
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+    }
+
+    private async Task RelayAsync(Stream stream, Socket socket, PipeReader reader, HttpRequestHead first, string host, MuxStream tunnel, IPEndPoint? remote, bool tls)
+    {
+        var visitor = remote?.Address.IsIPv4MappedToIPv6 == true ? remote.Address.MapToIPv4().ToString() : remote?.Address.ToString() ?? "unknown";
+        var proto = tls ? "https" : "http";
+
+        // Responses: raw bytes from the tunnel to the visitor. When the client's side ends, the
+        // visitor's connection is closed (HTTP: the server closing ends the exchange), unless an
+        // error response is still to be written after the last answer.
+        var holdOpen = false;
+        var responses = Task.Run(async () =>
+        {
+            try
+            {
+                await tunnel.CopyToAsync(stream, 64 * 1024);
+                await stream.FlushAsync();
+            }
+            finally
+            {
+                if (!Volatile.Read(ref holdOpen))
+                {
+                    CloseVisitor(socket);
+                }
+            }
+        });
+
+        RelayOutcome outcome;
+        try
+        {
+            outcome = await Http1Relay.RelayRequestsAsync(
+                reader,
+                tunnel,
+                head =>
+                {
+                    if (!string.Equals(NormalizeHost(head.Host), host, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return RequestDecision.Reject(421, "this connection is bound to another host");
+                    }
+
+                    AddForwardedHeaders(head, visitor, proto);
+                    return RequestDecision.Continue;
+                },
+                _options.Limits,
+                _cts.Token,
+                first);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            tunnel.Abort();
+            await IgnoreErrors(responses);
+            return;
+        }
+
+        switch (outcome.Kind)
+        {
+            case RelayOutcomeKind.Upgraded:
+                // WebSocket and other upgrades: raw bytes from here on, both ways.
+                try
+                {
+                    await reader.CopyToAsync(tunnel);
+                    tunnel.CompleteWrites();
+                }
+                catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+                {
+                    tunnel.Abort();
+                }
+
+                break;
+            case RelayOutcomeKind.SourceEnded:
+                tunnel.CompleteWrites();
+                break;
+            case RelayOutcomeKind.DestinationFailed:
+                tunnel.Abort();
+                break;
+            default:
+                // A later request on this connection was malformed, too large, timed out or
+                // rejected: let the app finish what it was answering, then say why and close.
+                Volatile.Write(ref holdOpen, true);
+                tunnel.CompleteWrites();
+                await Task.WhenAny(responses, Task.Delay(TimeSpan.FromSeconds(5)));
+                if (!responses.IsCompleted)
+                {
+                    tunnel.Abort();
+                }
+
+                if (outcome.StatusCode is > 0 and var status && outcome.Kind != RelayOutcomeKind.Timeout && !outcome.InsideMessage)
+                {
+                    await IgnoreErrors(WriteErrorAsync(stream, status, outcome.Reason ?? StatusText(status)));
+                }
+
+                CloseVisitor(socket);
+                break;
+        }
+
+        await IgnoreErrors(responses);
+        await tunnel.DisposeAsync();
+    }
+
+    private static void CloseVisitor(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private static void AddForwardedHeaders(HttpRequestHead head, string visitor, string proto)
+    {
+        var existing = head.Headers.Get("X-Forwarded-For");
+        head.Headers.Set("X-Forwarded-For", string.IsNullOrWhiteSpace(existing) ? visitor : existing + ", " + visitor);
+        head.Headers.Set("X-Forwarded-Proto", proto);
+        head.Headers.Set("X-Forwarded-Host", head.Host ?? "");
+    }
+
+    private static async Task IgnoreErrors(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception)
+        {
+        }
+    }
+
+    /// <summary>Reads one request head with a deadline. Returns the head, or the status to answer with (null: just close).</summary>
+    private async Task<(int? Status, HttpRequestHead? Head)> ReadHeadAsync(PipeReader reader, TimeSpan timeout)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
+        cts.CancelAfter(timeout);
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(cts.Token);
+                var buffer = result.Buffer;
+                var status = HttpParser.TryParseRequestHead(buffer, _options.Limits, out var head, out var consumed);
+                switch (status)
+                {
+                    case HttpParseStatus.Complete:
+                        reader.AdvanceTo(consumed);
+                        return (null, head);
+                    case HttpParseStatus.Incomplete:
+                        if (result.IsCompleted)
+                        {
+                            reader.AdvanceTo(buffer.End);
+                            return (buffer.IsEmpty ? null : 400, null);
+                        }
+
+                        reader.AdvanceTo(buffer.Start, buffer.End);
+                        continue;
+                    case HttpParseStatus.HeadTooLarge:
+                        return (431, null);
+                    case HttpParseStatus.UriTooLong:
+                        return (414, null);
+                    default:
+                        return (400, null);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return (408, null);
+        }
+    }
+
+    private static string? NormalizeHost(string? host)
+    {
+        if (string.IsNullOrEmpty(host))
+        {
+            return null;
+        }
+
+        host = host.Trim().ToLowerInvariant();
+        if (host.StartsWith('['))
+        {
+            return host; // an IPv6 literal: never a tunnel
+        }
+
+        var colon = host.LastIndexOf(':');
+        if (colon >= 0)
+        {
+            host = host[..colon];
+        }
+
+        return host.TrimEnd('.');
+    }
+
+    private string? SubdomainOf(string? host)
+    {
+        if (host is null || !host.EndsWith("." + Domain, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var label = host[..^(Domain.Length + 1)];
+        return IsValidSubdomain(label) ? label : null;
+    }
+
+    internal static string StatusText(int status) => status switch
+    {
+        400 => "Bad Request",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        414 => "URI Too Long",
+        421 => "Misdirected Request",
+        431 => "Request Header Fields Too Large",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Error",
+    };
+
+    private static async Task WriteErrorAsync(Stream stream, int status, string message)
+    {
+        var body = Encoding.UTF8.GetBytes(
+            $"<!doctype html>\n<html><head><title>{status} {StatusText(status)}</title></head>" +
+            $"<body><h1>{status} {StatusText(status)}</h1><p>{WebUtility.HtmlEncode(message)}</p><hr><p>forge tunnel</p></body></html>\n");
+        var head = Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 {status} {StatusText(status)}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+        try
+        {
+            await stream.WriteAsync(head);
+            await stream.WriteAsync(body);
+            await stream.FlushAsync();
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Net;
+using Forge.Tunnel.Http;
+
+namespace Forge.Tunnel.Server;
+
+internal sealed class TunnelServerOptions
+{
+    public required string Domain { get; init; }
+
+    public IPEndPoint? Http { get; init; }
+
+    public IPEndPoint? Https { get; init; }
+
+    public string? CertPath { get; init; }
+
+    public string? KeyPath { get; init; }
+
+    public required IPEndPoint Control { get; init; }
+
+    public string? ControlCertPath { get; init; }
+
+    public string? ControlKeyPath { get; init; }
+
+    public (int Low, int High)? TcpPorts { get; init; }
+
+    public IPAddress TcpBind { get; init; } = IPAddress.Any;
+
+    public string? TokensPath { get; init; }
+
+    public IReadOnlySet<string> Reserved { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    public TimeSpan LeaseGrace { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public HttpLimits Limits { get; init; } = new();
+}
