@@ -6,10 +6,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
 # Debian packages that landed tests use (peers and tools they start). Installed only when missing.
-apt_packages=(curl)
+# The tunnel's tests need none: their peers are HttpClient, ClientWebSocket and an in-process
+# Kestrel app. Systems add theirs here as they land (redis-server, sqlite3, tcpdump, runc, ...).
+apt_packages=()
 
 missing=()
-for pkg in "${apt_packages[@]}"; do
+for pkg in ${apt_packages[@]+"${apt_packages[@]}"}; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
