@@ -139,12 +139,24 @@ internal sealed class MuxStream : Stream
 
     internal void OnRemoteReset(string reason)
     {
+        if (TryMarkReset(reason, evenIfClosed: true))
+        {
+            MaybeRemove();
+        }
+    }
+
+    /// <summary>
+    /// Moves the stream to Reset: fails a pending read and wakes a writer waiting for credit.
+    /// False when it was already reset (or, unless <paramref name="evenIfClosed"/>, fully closed).
+    /// </summary>
+    private bool TryMarkReset(string reason, bool evenIfClosed)
+    {
         TaskCompletionSource? waiter;
         lock (_gate)
         {
-            if (_reset)
+            if (_reset || (!evenIfClosed && _localFin && _remoteFin))
             {
-                return;
+                return false;
             }
 
             _reset = true;
@@ -158,7 +170,7 @@ internal sealed class MuxStream : Stream
         }
 
         waiter?.TrySetResult();
-        MaybeRemove();
+        return true;
     }
 
     // ---- reading ---------------------------------------------------------------------------------
@@ -309,27 +321,11 @@ internal sealed class MuxStream : Stream
     /// <summary>Aborts the stream in both directions and tells the peer.</summary>
     public void Abort(GoAwayCode code = GoAwayCode.Normal, string reason = "aborted")
     {
-        TaskCompletionSource? waiter;
-        lock (_gate)
+        if (TryMarkReset(reason, evenIfClosed: false))
         {
-            if (_reset || (_localFin && _remoteFin))
-            {
-                return;
-            }
-
-            _reset = true;
-            _resetReason = reason;
-            waiter = _creditWaiter;
-            _creditWaiter = null;
-            if (!_remoteFin)
-            {
-                _inbound.Writer.Complete(new IOException($"tunnel stream {Id} aborted: {reason}"));
-            }
+            _session.SendReset(Id, code);
+            MaybeRemove();
         }
-
-        waiter?.TrySetResult();
-        _session.SendReset(Id, code);
-        MaybeRemove();
     }
 
     private void MaybeRemove()

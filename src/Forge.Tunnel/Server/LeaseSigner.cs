@@ -23,38 +23,9 @@ internal sealed class LeaseSigner
     }
 
     /// <summary>True when the lease was signed by this server for this kind and name.</summary>
-    public bool Verify(string? lease, string kind, string name)
-    {
-        if (string.IsNullOrEmpty(lease) || lease.Length > 1024)
-        {
-            return false;
-        }
+    public bool Verify(string? lease, string kind, string name) => NameOf(lease, kind) == name;
 
-        var dot = lease.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0)
-        {
-            return false;
-        }
-
-        try
-        {
-            var payload = Base64Url.DecodeFromChars(lease.AsSpan(0, dot));
-            var mac = Base64Url.DecodeFromChars(lease.AsSpan(dot + 1));
-            if (!CryptographicOperations.FixedTimeEquals(mac, HMACSHA256.HashData(_key, payload)))
-            {
-                return false;
-            }
-
-            var parts = Encoding.UTF8.GetString(payload).Split('|');
-            return parts.Length == 4 && parts[0] == kind && parts[1] == name;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The name a valid lease names, else null.</summary>
+    /// <summary>The name a lease this server signed for <paramref name="kind"/> names, else null.</summary>
     public string? NameOf(string? lease, string kind)
     {
         if (string.IsNullOrEmpty(lease) || lease.Length > 1024)
@@ -70,8 +41,15 @@ internal sealed class LeaseSigner
 
         try
         {
-            var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(lease.AsSpan(0, dot))).Split('|');
-            return parts.Length == 4 && Verify(lease, kind, parts[1]) ? parts[1] : null;
+            var payload = Base64Url.DecodeFromChars(lease.AsSpan(0, dot));
+            var mac = Base64Url.DecodeFromChars(lease.AsSpan(dot + 1));
+            if (!CryptographicOperations.FixedTimeEquals(mac, HMACSHA256.HashData(_key, payload)))
+            {
+                return null;
+            }
+
+            var parts = Encoding.UTF8.GetString(payload).Split('|');
+            return parts.Length == 4 && parts[0] == kind ? parts[1] : null;
         }
         catch (FormatException)
         {
