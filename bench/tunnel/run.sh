@@ -197,7 +197,7 @@ URL[direct]="http://127.0.0.1:$APP_PORT"
 FORGE_SERVER_PID=""; FORGE_CLIENT_PID=""
 if want forge; then
   log "building forge ($ROOT)"
-  FORGE_VERSION="$("$FORGE" --version 2>"$TMP/forge-build.err")" || { cat "$TMP/forge-build.err" >&2; die "forge build failed"; }
+  FORGE_VERSION="$("$FORGE" --version 2>"$TMP/forge-build.err" | head -n 1)" || { cat "$TMP/forge-build.err" >&2; die "forge build failed"; }
   "$FORGE" tunnel --help >/dev/null 2>&1 || die "'$FORGE tunnel' is not available in $ROOT (run with ONLY=direct,ssh to skip forge)"
   (cd "$TMP" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
       -subj /CN=localtest -addext subjectAltName=DNS:localtest,DNS:*.localtest,IP:127.0.0.1 \
