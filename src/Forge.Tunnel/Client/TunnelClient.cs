@@ -159,7 +159,8 @@ internal sealed partial class TunnelClient
             Stream stream = new NetworkStream(socket, ownsSocket: true);
             if (_options.Server.Tls)
             {
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                var coalescing = new CoalescingStream(stream);
+                var ssl = new SslStream(coalescing, leaveInnerStreamOpen: false);
                 await ssl.AuthenticateAsClientAsync(
                     new SslClientAuthenticationOptions
                     {
@@ -168,6 +169,7 @@ internal sealed partial class TunnelClient
                         RemoteCertificateValidationCallback = ValidateServerCertificate,
                     },
                     timeout.Token);
+                coalescing.Coalesce = true; // the session's writer flushes after every batch
                 stream = ssl;
             }
 

@@ -12,11 +12,11 @@ internal sealed partial class MuxSession
 
     private readonly ConcurrentQueue<OutFrame> _controlQueue = new();
     private readonly ConcurrentQueue<OutFrame> _dataQueue = new();
-    private readonly AsyncSignal _writerWake = new();
     private readonly AsyncSignal _writerIdle = new();
     private readonly Lock _queueGate = new();
     private long _queuedBytes;
     private int _writerBusy;
+    private byte[]? _writeBuffer;
     private TaskCompletionSource? _queueSpace;
     private uint _pingCounter;
     private uint _pingOutstanding;
@@ -72,20 +72,35 @@ internal sealed partial class MuxSession
         Enqueue(new OutFrame(new FrameHeader(FrameType.Data, fin ? FrameFlags.Fin : FrameFlags.None, id, (uint)data.Length), buffer, data.Length, pooled: true), control: false);
     }
 
+    /// <summary>
+    /// Queues a frame and makes sure somebody writes it. There is no dedicated writer thread to
+    /// wake (a thread hop per frame): the first enqueuer that finds no drain running starts one on
+    /// its own thread, without awaiting it, so the caller continues as soon as the transport write
+    /// goes asynchronous. A drain that finishes re-checks the queues, so no frame is left behind.
+    /// </summary>
     private void Enqueue(OutFrame frame, bool control)
     {
         (control ? _controlQueue : _dataQueue).Enqueue(frame);
-        _writerWake.Set();
+        if (Interlocked.CompareExchange(ref _writerBusy, 1, 0) == 0)
+        {
+            _ = DrainAsync();
+        }
     }
 
-    private async Task RunWriterAsync()
+    private async Task DrainAsync()
     {
-        var buffer = new byte[WriteBufferSize];
+        _writeBuffer ??= new byte[WriteBufferSize];
+        var buffer = _writeBuffer;
         var used = 0;
         try
         {
-            while (!_cts.IsCancellationRequested)
+            while (true)
             {
+                if (_cts.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 if (!_controlQueue.TryDequeue(out var frame) && !_dataQueue.TryDequeue(out frame))
                 {
                     if (used > 0)
@@ -96,13 +111,17 @@ internal sealed partial class MuxSession
                         continue;
                     }
 
+                    // Idle: release the drain, then make sure nothing slipped in meanwhile.
                     Volatile.Write(ref _writerBusy, 0);
-                    _writerIdle.Set();
-                    await _writerWake.WaitAsync().WaitAsync(_cts.Token);
+                    if ((_controlQueue.IsEmpty && _dataQueue.IsEmpty) || Interlocked.CompareExchange(ref _writerBusy, 1, 0) != 0)
+                    {
+                        _writerIdle.Set();
+                        return;
+                    }
+
                     continue;
                 }
 
-                Volatile.Write(ref _writerBusy, 1);
                 var needed = FrameHeader.Size + frame.PayloadLength;
                 if (used + needed > buffer.Length)
                 {
@@ -131,7 +150,7 @@ internal sealed partial class MuxSession
         catch (OperationCanceledException)
         {
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Security.Authentication.AuthenticationException or InvalidOperationException)
         {
             Abort("write failed: " + ex.Message);
         }
@@ -142,12 +161,15 @@ internal sealed partial class MuxSession
         }
         finally
         {
-            ReleaseQueueWaiters();
-            while (_dataQueue.TryDequeue(out var frame))
+            if (_cts.IsCancellationRequested)
             {
-                if (frame.pooled)
+                ReleaseQueueWaiters();
+                while (_dataQueue.TryDequeue(out var frame))
                 {
-                    ArrayPool<byte>.Shared.Return(frame.Payload!);
+                    if (frame.pooled)
+                    {
+                        ArrayPool<byte>.Shared.Return(frame.Payload!);
+                    }
                 }
             }
         }

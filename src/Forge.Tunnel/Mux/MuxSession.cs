@@ -69,7 +69,6 @@ internal sealed partial class MuxSession : IAsyncDisposable
         }
 
         _ = RunReaderAsync();
-        _ = RunWriterAsync();
         _ = RunKeepAliveAsync();
     }
 

@@ -36,7 +36,7 @@ internal sealed class MuxStream : Stream
         Metadata = metadata;
         // No pause threshold: flow control already bounds what the peer may send (§6), so the
         // session's reader never waits on a slow application here.
-        _inbound = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 16 * 1024, useSynchronizationContext: false));
+        _inbound = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 16 * 1024, useSynchronizationContext: false));
         _receiveWindow = new ReceiveWindow(options.InitialWindow, options.MaxStreamWindow, Stopwatch.GetTimestamp());
         _sendCredit = options.InitialWindow;
     }
@@ -76,6 +76,7 @@ internal sealed class MuxStream : Stream
     /// <summary>Copies a DATA payload into the stream. False: the peer overran its window.</summary>
     internal bool OnData(in ReadOnlySequence<byte> payload, bool fin)
     {
+        var writer = _inbound.Writer;
         lock (_gate)
         {
             if (_reset || _remoteFin)
@@ -89,24 +90,9 @@ internal sealed class MuxStream : Stream
             }
 
             // Inside the lock so a concurrent Abort cannot complete the pipe between check and write.
-            var writer = _inbound.Writer;
-            if (!payload.IsEmpty)
+            foreach (var segment in payload)
             {
-                foreach (var segment in payload)
-                {
-                    writer.Write(segment.Span);
-                }
-
-                // Completes synchronously: the pipe has no pause threshold.
-                var flush = writer.FlushAsync();
-                if (flush.IsCompleted)
-                {
-                    _ = flush.Result;
-                }
-                else
-                {
-                    _ = flush.AsTask();
-                }
+                writer.Write(segment.Span);
             }
 
             if (fin)
@@ -119,6 +105,22 @@ internal sealed class MuxStream : Stream
         if (fin)
         {
             MaybeRemove();
+            return true;
+        }
+
+        // Outside the lock: the pipe runs the reader's continuation inline (PipeScheduler.Inline),
+        // so the application picks the bytes up on this thread without a hop to the thread pool.
+        try
+        {
+            var flush = writer.FlushAsync();
+            if (!flush.IsCompleted)
+            {
+                _ = flush.AsTask(); // never happens: the pipe has no pause threshold
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // the stream was aborted between the write and the flush
         }
 
         return true;

@@ -173,7 +173,10 @@ internal sealed partial class TunnelServer : IAsyncDisposable
 
     private async Task<Stream?> AuthenticateTlsAsync(Socket socket, SslStreamCertificateContext certificate, string what)
     {
-        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        // The control connection's writer flushes after each batch: coalesce its TLS records
+        // into one send. Public connections are written by CopyToAsync, which never flushes.
+        var inner = new CoalescingStream(new NetworkStream(socket, ownsSocket: false));
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
         timeout.CancelAfter(_options.HandshakeTimeout);
         try
@@ -186,6 +189,7 @@ internal sealed partial class TunnelServer : IAsyncDisposable
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 },
                 timeout.Token);
+            inner.Coalesce = what == "control";
             return ssl;
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
