@@ -25,7 +25,7 @@ ROOT="$(cd "$ROOT" && pwd)"
 FORGE="$ROOT/forge"
 
 # The command line as given (before defaults are filled in), for the report.
-CMDLINE="$(for v in FORGE_ROOT DURATION WARMUP ROUNDS SIZE_MB PARALLEL CONNS THREADS DL_TIMEOUT ONLY SSH_CIPHER; do
+CMDLINE="$(for v in FORGE_ROOT FORGE_CONTROL DURATION WARMUP ROUNDS SIZE_MB PARALLEL CONNS THREADS DL_TIMEOUT ONLY SSH_CIPHER; do
   if [ -n "${!v+x}" ]; then
     if [[ "${!v}" =~ ^[A-Za-z0-9_./,:-]*$ ]]; then printf '%s=%s ' "$v" "${!v}"; else printf '%s=%q ' "$v" "${!v}"; fi
   fi; done; printf '%s' "$0"; for a in "$@"; do printf ' %q' "$a"; done)"
@@ -40,6 +40,7 @@ THREADS="${THREADS:-2}"           # wrk threads
 DL_TIMEOUT="${DL_TIMEOUT:-45}"    # seconds: cap on one download (single) or one batch (parallel)
 ONLY="${ONLY:-direct,forge,ssh}"  # configurations to run (comma list)
 INSTALL="${INSTALL:-1}"           # 1: apt-get install missing tools when root
+FORGE_CONTROL="${FORGE_CONTROL:-tls}"  # forge's control connection: tls (like ssh, encrypted) or tcp (plaintext)
 KEEP_TMP="${KEEP_TMP:-0}"         # 1: keep the temp dir (logs, configs) for inspection
 SSH_CIPHER="${SSH_CIPHER:-}"      # empty: OpenSSH's default cipher; else passed as ssh -c
 HOST_HEADER="Host: bench.localtest"
@@ -204,18 +205,23 @@ if want forge; then
       -keyout key.pem -out cert.pem) >/dev/null 2>&1 || die "openssl could not make the certificate"
   HTTP_PORT=$(free_port); CTRL_PORT=$(free_port)
   while [ "$CTRL_PORT" = "$HTTP_PORT" ] || [ "$CTRL_PORT" = "$APP_PORT" ]; do CTRL_PORT=$(free_port); done
+  case "$FORGE_CONTROL" in
+    tls) CTRL_TLS=(--control-cert "$TMP/cert.pem" --control-key "$TMP/key.pem"); CTRL_URL="tls://127.0.0.1:$CTRL_PORT"; CTRL_CLIENT=(--insecure) ;;
+    tcp) CTRL_TLS=(); CTRL_URL="tcp://127.0.0.1:$CTRL_PORT"; CTRL_CLIENT=() ;;
+    *) die "FORGE_CONTROL must be tls or tcp, not '$FORGE_CONTROL'" ;;
+  esac
   "$FORGE" tunnel server --domain localtest --http "127.0.0.1:$HTTP_PORT" --control "127.0.0.1:$CTRL_PORT" \
-    --control-cert "$TMP/cert.pem" --control-key "$TMP/key.pem" >"$TMP/forge-server.log" 2>&1 &
+    ${CTRL_TLS[@]+"${CTRL_TLS[@]}"} >"$TMP/forge-server.log" 2>&1 &
   FORGE_SERVER_PID=$!; PIDS+=("$FORGE_SERVER_PID"); PNAME[$FORGE_SERVER_PID]="forge tunnel server"
   wait_for 60 "forge tunnel server" "$FORGE_SERVER_PID" tcp_open "$CTRL_PORT"
   # The client prints one line per request: keep that in a file, never on the terminal.
-  "$FORGE" tunnel http "$APP_PORT" --server "tls://127.0.0.1:$CTRL_PORT" --insecure --subdomain bench \
+  "$FORGE" tunnel http "$APP_PORT" --server "$CTRL_URL" ${CTRL_CLIENT[@]+"${CTRL_CLIENT[@]}"} --subdomain bench \
     >"$TMP/forge-client.out" 2>"$TMP/forge-client.err" &
   FORGE_CLIENT_PID=$!; PIDS+=("$FORGE_CLIENT_PID"); PNAME[$FORGE_CLIENT_PID]="forge tunnel client"
   wait_for 60 "forge tunnel client (Forwarding line)" "$FORGE_CLIENT_PID" grep -q '^Forwarding' "$TMP/forge-client.out"
   wait_for 30 "forge tunnel (200 through the tunnel)" "$FORGE_CLIENT_PID" http_200 "http://127.0.0.1:$HTTP_PORT/small"
   URL[forge]="http://127.0.0.1:$HTTP_PORT"
-  log "forge: public 127.0.0.1:$HTTP_PORT, control tls://127.0.0.1:$CTRL_PORT (server pid $FORGE_SERVER_PID, client pid $FORGE_CLIENT_PID)"
+  log "forge: public 127.0.0.1:$HTTP_PORT, control $CTRL_URL (server pid $FORGE_SERVER_PID, client pid $FORGE_CLIENT_PID)"
 fi
 
 # ---------------------------------------------------------------------------------------------
