@@ -45,8 +45,8 @@ public static class TunnelCommand
         var domain = new Option<string>("--domain") { Description = "Public domain; tunnels are <name>.DOMAIN (needs a wildcard DNS record)", Required = true };
         var http = new Option<string?>("--http") { Description = "Public HTTP listener (ADDR:PORT, or 'off')", DefaultValueFactory = _ => "0.0.0.0:80" };
         var https = new Option<string?>("--https") { Description = "Public HTTPS listener (ADDR:PORT); needs --cert and --key" };
-        var cert = new Option<string?>("--cert") { Description = "PEM certificate chain (e.g. fullchain.pem, a wildcard certificate for *.DOMAIN)" };
-        var key = new Option<string?>("--key") { Description = "PEM private key for --cert" };
+        var cert = new Option<string[]>("--cert") { Description = "PEM certificate chain (e.g. fullchain.pem, a wildcard certificate for *.DOMAIN); repeat for more names, chosen by SNI", Arity = ArgumentArity.ZeroOrMore };
+        var key = new Option<string[]>("--key") { Description = "PEM private key for each --cert, in the same order", Arity = ArgumentArity.ZeroOrMore };
         var control = new Option<string>("--control") { Description = "Control listener clients connect to (ADDR:PORT)", DefaultValueFactory = _ => "0.0.0.0:4321" };
         var controlCert = new Option<string?>("--control-cert") { Description = "PEM certificate for the control listener (default: --cert)" };
         var controlKey = new Option<string?>("--control-key") { Description = "PEM private key for --control-cert" };
@@ -72,8 +72,8 @@ public static class TunnelCommand
                     Domain = result.GetValue(domain)!.Trim().TrimEnd('.').ToLowerInvariant(),
                     Http = httpText is null || httpText == "off" ? null : ParseEndPoint(httpText, "--http"),
                     Https = result.GetValue(https) is { } h ? ParseEndPoint(h, "--https") : null,
-                    CertPath = result.GetValue(cert),
-                    KeyPath = result.GetValue(key),
+                    CertPaths = result.GetValue(cert) ?? [],
+                    KeyPaths = result.GetValue(key) ?? [],
                     Control = ParseEndPoint(result.GetValue(control)!, "--control"),
                     ControlCertPath = result.GetValue(controlCert),
                     ControlKeyPath = result.GetValue(controlKey),
@@ -85,9 +85,9 @@ public static class TunnelCommand
                     LeaseGrace = TimeSpan.FromSeconds(Math.Max(0, result.GetValue(grace))),
                     Limits = new Http.HttpLimits { HeadTimeout = TimeSpan.FromSeconds(Math.Max(0.1, result.GetValue(headTimeout))) },
                 };
-                if ((options.CertPath is null) != (options.KeyPath is null) || (options.ControlCertPath is null) != (options.ControlKeyPath is null))
+                if (options.CertPaths.Count != options.KeyPaths.Count || (options.ControlCertPath is null) != (options.ControlKeyPath is null))
                 {
-                    throw new UsageException("--cert and --key (and --control-cert and --control-key) go together");
+                    throw new UsageException("--cert and --key (and --control-cert and --control-key) go together, one --key per --cert");
                 }
 
                 using var factory = loggerFactory(result);

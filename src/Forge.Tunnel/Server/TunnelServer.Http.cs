@@ -20,7 +20,7 @@ internal sealed partial class TunnelServer
     private async Task HandlePublicAsync(Socket socket, bool tls)
     {
         var remote = socket.RemoteEndPoint as IPEndPoint;
-        Stream? stream = tls ? await AuthenticateTlsAsync(socket, _publicCert!, "https") : new NetworkStream(socket, ownsSocket: false);
+        Stream? stream = tls ? await AuthenticateTlsAsync(socket, null, "https") : new NetworkStream(socket, ownsSocket: false);
         if (stream is null)
         {
             return;

@@ -22,7 +22,7 @@ internal sealed partial class TunnelServer : IAsyncDisposable
     private readonly TunnelRegistry _registry;
     private readonly LeaseSigner _leases = new();
     private readonly TokenStore? _tokens;
-    private readonly SslStreamCertificateContext? _publicCert;
+    private readonly CertificateStore _publicCerts;
     private readonly SslStreamCertificateContext? _controlCert;
     private readonly CancellationTokenSource _cts = new();
     private readonly List<Socket> _listeners = [];
@@ -39,14 +39,10 @@ internal sealed partial class TunnelServer : IAsyncDisposable
             _tokens = TokenStore.Load(options.TokensPath);
         }
 
-        if (options.CertPath is not null)
-        {
-            _publicCert = LoadCertificate(options.CertPath, options.KeyPath ?? options.CertPath);
-        }
-
+        _publicCerts = CertificateStore.Load(options.CertPaths, options.KeyPaths);
         _controlCert = options.ControlCertPath is not null
             ? LoadCertificate(options.ControlCertPath, options.ControlKeyPath ?? options.ControlCertPath)
-            : _publicCert;
+            : _publicCerts.IsEmpty ? null : _publicCerts.Select(null);
     }
 
     public IPEndPoint? HttpEndPoint { get; private set; }
@@ -100,7 +96,7 @@ internal sealed partial class TunnelServer : IAsyncDisposable
 
         if (_options.Https is not null)
         {
-            if (_publicCert is null)
+            if (_publicCerts.IsEmpty)
             {
                 throw new InvalidOperationException("--https needs --cert and --key");
             }
@@ -171,7 +167,11 @@ internal sealed partial class TunnelServer : IAsyncDisposable
         }
     }
 
-    private async Task<Stream?> AuthenticateTlsAsync(Socket socket, SslStreamCertificateContext certificate, string what)
+    /// <summary>
+    /// TLS server handshake with a deadline. The public HTTPS side picks its certificate by the SNI
+    /// name the visitor sent; the control listener uses its one certificate.
+    /// </summary>
+    private async Task<Stream?> AuthenticateTlsAsync(Socket socket, SslStreamCertificateContext? certificate, string what)
     {
         // The control connection's writer flushes after each batch: coalesce its TLS records
         // into one send. Public connections are written by CopyToAsync, which never flushes.
@@ -182,12 +182,13 @@ internal sealed partial class TunnelServer : IAsyncDisposable
         try
         {
             await ssl.AuthenticateAsServerAsync(
-                new SslServerAuthenticationOptions
+                (_, hello, _, _) => ValueTask.FromResult(new SslServerAuthenticationOptions
                 {
-                    ServerCertificateContext = certificate,
+                    ServerCertificateContext = certificate ?? _publicCerts.Select(hello.ServerName),
                     ApplicationProtocols = what == "https" ? [SslApplicationProtocol.Http11] : null,
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                },
+                }),
+                null,
                 timeout.Token);
             inner.Coalesce = what == "control";
             return ssl;

@@ -11,9 +11,10 @@ internal sealed class TunnelServerOptions
 
     public IPEndPoint? Https { get; init; }
 
-    public string? CertPath { get; init; }
+    /// <summary>PEM certificate chains for the public HTTPS listener (and the control listener), chosen by SNI.</summary>
+    public IReadOnlyList<string> CertPaths { get; init; } = [];
 
-    public string? KeyPath { get; init; }
+    public IReadOnlyList<string> KeyPaths { get; init; } = [];
 
     public required IPEndPoint Control { get; init; }
 

@@ -37,6 +37,23 @@ internal sealed class TestCertificates : IDisposable
 
     public X509Certificate2 Ca { get; }
 
+    /// <summary>Issues one more certificate from the same CA for exactly <paramref name="dnsName"/>.</summary>
+    public (string CertPath, string KeyPath) Issue(string dnsName)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={dnsName}", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(dnsName);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var leaf = request.Create(Ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(6), RandomNumberGenerator.GetBytes(12));
+        var certPath = _dir.File(dnsName + ".pem");
+        var keyPath = _dir.File(dnsName + ".key");
+        File.WriteAllText(certPath, leaf.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return (certPath, keyPath);
+    }
+
     public string CaPath => _dir.File("ca.pem");
 
     public string CertPath => _dir.File("fullchain.pem");

@@ -25,6 +25,30 @@ public class TlsTests
     }
 
     [Fact]
+    public async Task Https_picks_the_certificate_by_sni_exact_name_before_wildcard()
+    {
+        using var certs = new TestCertificates(ServerProcess.Domain);
+        var (specialCert, specialKey) = certs.Issue("special.forge.test");
+        using var server = await ServerProcess.StartAsync("--https", "127.0.0.1:0", "--cert", certs.CertPath, "--key", certs.KeyPath, "--cert", specialCert, "--key", specialKey);
+        Assert.Equal("CN=special.forge.test", await PresentedSubjectAsync(server.HttpsPort, "special.forge.test"));
+        Assert.Equal("CN=*.forge.test", await PresentedSubjectAsync(server.HttpsPort, "app.forge.test"));
+        Assert.Equal("CN=*.forge.test", await PresentedSubjectAsync(server.HttpsPort, "unknown.example"));
+    }
+
+    private static async Task<string> PresentedSubjectAsync(int port, string serverName)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        await using var ssl = new System.Net.Security.SslStream(new System.Net.Sockets.NetworkStream(socket, ownsSocket: false));
+        await ssl.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = serverName,
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null, // the test only reads which certificate was presented
+        });
+        return ssl.RemoteCertificate!.Subject;
+    }
+
+    [Fact]
     public async Task A_client_that_cannot_verify_the_server_certificate_refuses_to_connect()
     {
         using var certs = new TestCertificates(ServerProcess.Domain);
@@ -44,6 +68,5 @@ public class TlsTests
         using var server = await ServerProcess.StartAsync("--cert", certs.CertPath, "--key", certs.KeyPath);
         using var client = ClientProcess.Start("http", "9", "--server", server.PlainServerUrl, "--exit-on-disconnect");
         Assert.Equal(1, await client.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        _ = HttpStatusCode.OK;
     }
 }

@@ -106,3 +106,15 @@ public class ServerPiecesTests
         Assert.Contains("held by another token", error, StringComparison.Ordinal);
     }
 }
+
+public class CertificateStoreTests
+{
+    [Theory]
+    [InlineData("*.example.com", "app.example.com", true)]
+    [InlineData("*.example.com", "a.b.example.com", false)]
+    [InlineData("*.example.com", "example.com", false)]
+    [InlineData("example.com", "example.com", false)]
+    [InlineData("*.example.com", "app.example.org", false)]
+    public void Wildcards_cover_exactly_one_label(string pattern, string name, bool matches) =>
+        Assert.Equal(matches, Forge.Tunnel.Server.CertificateStore.MatchesWildcard(pattern, name));
+}
