@@ -32,7 +32,7 @@ internal sealed partial class TunnelClient
     {
         var pending = new ConcurrentQueue<PendingRequest>();
         var requestReader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
-        var responseReader = PipeReader.Create(localStream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        var responseReader = PipeReader.Create(localStream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));
         var localHost = _options.LocalPort == 80 ? _options.LocalHost : $"{_options.LocalHost}:{_options.LocalPort}";
 
         // Many HTTP servers (Kestrel among them) treat a half-close as the client going away and

@@ -85,7 +85,7 @@ internal sealed partial class TunnelServer
         {
             try
             {
-                await tunnel.CopyToAsync(stream, 64 * 1024);
+                await tunnel.CopyToAsync(stream, 128 * 1024);
                 await stream.FlushAsync();
             }
             finally
