@@ -42,7 +42,11 @@ public static class TunnelCommand
 
     private static Command CreateServer(Func<ParseResult, ILoggerFactory> loggerFactory)
     {
-        var domain = new Option<string>("--domain") { Description = "Public domain; tunnels are <name>.DOMAIN (needs a wildcard DNS record)", Required = true };
+        var domain = new Option<string>("--domain")
+        {
+            Description = "Public domain; tunnels are <name>.DOMAIN (needs a wildcard DNS record). The default, localhost, needs none: *.localhost is loopback",
+            DefaultValueFactory = _ => "localhost",
+        };
         var http = new Option<string?>("--http") { Description = "Public HTTP listener (ADDR:PORT, or 'off')", DefaultValueFactory = _ => "0.0.0.0:80" };
         var https = new Option<string?>("--https") { Description = "Public HTTPS listener (ADDR:PORT); needs --cert and --key" };
         var cert = new Option<string[]>("--cert") { Description = "PEM certificate chain (e.g. fullchain.pem, a wildcard certificate for *.DOMAIN); repeat for more names, chosen by SNI", Arity = ArgumentArity.ZeroOrMore };

@@ -116,8 +116,23 @@ internal sealed partial class TunnelServer : IAsyncDisposable
             socket.DualMode = true;
         }
 
-        socket.Bind(endPoint);
-        socket.Listen(1024);
+        try
+        {
+            socket.Bind(endPoint);
+            socket.Listen(1024);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            var hint = ex.SocketErrorCode switch
+            {
+                SocketError.AccessDenied => $" (ports below 1024 need root or CAP_NET_BIND_SERVICE; choose another with --{name} ADDR:PORT)",
+                SocketError.AddressAlreadyInUse => $" (another program listens there; choose another with --{name} ADDR:PORT)",
+                _ => "",
+            };
+            throw new IOException($"cannot listen for {name} on {endPoint}: {ex.Message}{hint}", ex);
+        }
+
         _listeners.Add(socket);
         var bound = (IPEndPoint)socket.LocalEndPoint!;
         _logger.LogInformation("{Name} listener on {EndPoint}", name, bound);

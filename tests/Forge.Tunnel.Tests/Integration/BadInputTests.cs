@@ -112,6 +112,18 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_listen_address_in_use_is_a_clear_runtime_error()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var (code, _, stderr) = await Forge.Testing.ForgeProcess.RunAsync("tunnel", "server", "--http", $"127.0.0.1:{port}", "--control", "127.0.0.1:0");
+        Assert.Equal(1, code);
+        Assert.Contains($"cannot listen for http on 127.0.0.1:{port}", stderr, StringComparison.Ordinal);
+        Assert.Contains("--http ADDR:PORT", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_command_line_values_are_usage_errors()
     {
         var (code, _, stderr) = await Forge.Testing.ForgeProcess.RunAsync("tunnel", "server", "--domain", "x.test", "--http", "nonsense");
