@@ -171,7 +171,12 @@ internal sealed partial class MuxSession
                     return false;
                 }
 
-                _controlInbound.Writer.TryWrite(message);
+                if (!_controlInbound.Writer.TryWrite(message))
+                {
+                    ProtocolError("too many CONTROL messages");
+                    return false;
+                }
+
                 return true;
 
             default:

@@ -16,6 +16,7 @@ internal sealed partial class MuxSession
     private readonly Lock _queueGate = new();
     private long _queuedBytes;
     private int _writerBusy;
+    private int _queuedControlFrames;
     private byte[]? _writeBuffer;
     private TaskCompletionSource? _queueSpace;
     private uint _pingCounter;
@@ -80,6 +81,15 @@ internal sealed partial class MuxSession
     /// </summary>
     private void Enqueue(OutFrame frame, bool control)
     {
+        if (control && Interlocked.Increment(ref _queuedControlFrames) > MaxQueuedControlFrames)
+        {
+            // A peer that floods PINGs (or opens and resets streams) without reading our replies
+            // would otherwise grow this queue without bound.
+            Logger.LogWarning("closing tunnel session: the peer does not read its control frames");
+            Abort("peer not reading");
+            return;
+        }
+
         (control ? _controlQueue : _dataQueue).Enqueue(frame);
         if (Interlocked.CompareExchange(ref _writerBusy, 1, 0) == 0)
         {
@@ -101,7 +111,11 @@ internal sealed partial class MuxSession
                     return;
                 }
 
-                if (!_controlQueue.TryDequeue(out var frame) && !_dataQueue.TryDequeue(out frame))
+                if (_controlQueue.TryDequeue(out var frame))
+                {
+                    Interlocked.Decrement(ref _queuedControlFrames);
+                }
+                else if (!_dataQueue.TryDequeue(out frame))
                 {
                     if (used > 0)
                     {

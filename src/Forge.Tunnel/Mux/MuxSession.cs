@@ -18,9 +18,16 @@ internal sealed partial class MuxSession : IAsyncDisposable
     private readonly Stream _transport;
     private readonly ConcurrentDictionary<uint, MuxStream> _streams = new();
     private readonly Channel<MuxStream> _accepted = Channel.CreateUnbounded<MuxStream>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<ControlMessage> _controlInbound = Channel.CreateUnbounded<ControlMessage>();
+    // The handshake needs one message each way; a peer that keeps sending CONTROL frames nobody
+    // reads must not grow memory, so the inbox is small and overflowing it is a protocol error.
+    private readonly Channel<ControlMessage> _controlInbound = Channel.CreateBounded<ControlMessage>(new BoundedChannelOptions(MaxInboundControlMessages) { FullMode = BoundedChannelFullMode.Wait });
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource<string> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private const int MaxInboundControlMessages = 8;
+
+    /// <summary>Control frames (window updates, PING replies, resets) queued for a peer that does not read them.</summary>
+    private const int MaxQueuedControlFrames = 65_536;
+
     private readonly bool _isServer;
     private uint _nextStreamId;
     private long _growthReserved;

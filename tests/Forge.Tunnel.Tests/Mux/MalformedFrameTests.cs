@@ -41,6 +41,61 @@ public class MalformedFrameTests
     }
 
     [Fact]
+    public async Task A_flood_of_control_messages_is_a_protocol_error_not_a_memory_leak()
+    {
+        var (serverStream, rawPeer) = await SessionPair.ConnectedStreamsAsync();
+        await using var session = new MuxSession(serverStream, isServer: true, new MuxOptions(), NullLogger.Instance);
+        session.Start();
+        var payload = new ControlMessage { Type = "hello", Kind = "http" }.Serialize();
+        var frame = new byte[FrameHeader.Size + payload.Length];
+        new FrameHeader(FrameType.Control, FrameFlags.None, 0, (uint)payload.Length).Write(frame);
+        payload.CopyTo(frame, FrameHeader.Size);
+        try
+        {
+            for (var i = 0; i < 100 && !session.Completion.IsCompleted; i++)
+            {
+                await rawPeer.WriteAsync(frame);
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        var reason = await session.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("protocol error", reason, StringComparison.Ordinal);
+        rawPeer.Dispose();
+    }
+
+    [Fact]
+    public async Task A_peer_that_floods_pings_and_never_reads_is_disconnected()
+    {
+        var (serverStream, rawPeer) = await SessionPair.ConnectedStreamsAsync();
+        await using var session = new MuxSession(serverStream, isServer: true, new MuxOptions(), NullLogger.Instance);
+        session.Start();
+        var chunk = new byte[FrameHeader.Size * 10_000];
+        for (var i = 0; i < 10_000; i++)
+        {
+            new FrameHeader(FrameType.Ping, FrameFlags.None, 0, (uint)i).Write(chunk.AsSpan(i * FrameHeader.Size));
+        }
+
+        try
+        {
+            // Up to 3M pings (36 MB) while never reading one reply: the replies fill the socket
+            // buffers, then the session's control queue, which has a cap.
+            for (var i = 0; i < 300 && !session.Completion.IsCompleted; i++)
+            {
+                await rawPeer.WriteAsync(chunk).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        Assert.Equal("peer not reading", await session.Completion.WaitAsync(TimeSpan.FromSeconds(10)));
+        rawPeer.Dispose();
+    }
+
+    [Fact]
     public async Task Random_and_mutated_frames_never_crash_or_hang_the_session()
     {
         var random = new Random(20261125);
