@@ -159,7 +159,18 @@ internal sealed partial class TunnelServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                _logger.LogDebug("{Name} accept failed: {Message}", name, ex.Message);
+                // Out of file descriptors (EMFILE) and the like: back off instead of spinning,
+                // and let timeouts free connections meanwhile.
+                _logger.LogWarning("{Name} accept failed: {Message}", name, ex.Message);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), _cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 continue;
             }
 
