@@ -60,10 +60,11 @@ public static class TunnelCommand
         var reserved = new Option<string[]>("--reserved") { Description = "Subdomains never handed out (comma-separated or repeated)", DefaultValueFactory = _ => ["www"], AllowMultipleArgumentsPerToken = true };
         var grace = new Option<double>("--lease-grace") { Description = "Seconds a dropped client's subdomain or port stays reserved for it", DefaultValueFactory = _ => 30 };
         var headTimeout = new Option<double>("--header-timeout") { Description = "Seconds a visitor has to send a complete request head", DefaultValueFactory = _ => 10 };
+        var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds a visitor may send nothing (between requests, or inside a request body)", DefaultValueFactory = _ => 60 };
 
         var command = new Command("server", "Run the tunnel server: public HTTP/HTTPS listeners, the control listener, TCP tunnel ports")
         {
-            domain, http, https, cert, key, control, controlCert, controlKey, tcpPorts, tcpBind, tokens, reserved, grace, headTimeout,
+            domain, http, https, cert, key, control, controlCert, controlKey, tcpPorts, tcpBind, tokens, reserved, grace, headTimeout, idleTimeout,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -87,7 +88,11 @@ public static class TunnelCommand
                     Reserved = result.GetValue(reserved)!.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                         .ToHashSet(StringComparer.OrdinalIgnoreCase),
                     LeaseGrace = TimeSpan.FromSeconds(Math.Max(0, result.GetValue(grace))),
-                    Limits = new Http.HttpLimits { HeadTimeout = TimeSpan.FromSeconds(Math.Max(0.1, result.GetValue(headTimeout))) },
+                    Limits = new Http.HttpLimits
+                    {
+                        HeadTimeout = TimeSpan.FromSeconds(Math.Max(0.1, result.GetValue(headTimeout))),
+                        IdleTimeout = TimeSpan.FromSeconds(Math.Max(0.1, result.GetValue(idleTimeout))),
+                    },
                 };
                 if (options.CertPaths.Count != options.KeyPaths.Count || (options.ControlCertPath is null) != (options.ControlKeyPath is null))
                 {

@@ -22,7 +22,7 @@ internal sealed partial class TunnelClient
         IdleTimeout = Timeout.InfiniteTimeSpan,
     };
 
-    private readonly record struct PendingRequest(string Method, string Target, long Started);
+    private readonly record struct PendingRequest(string Method, string Target, long Started, bool Upgrade);
 
     /// <summary>
     /// Relays one visitor connection: requests from the tunnel to the local app (rewriting Host when
@@ -41,6 +41,8 @@ internal sealed partial class TunnelClient
         var gate = new Lock();
         var outstanding = 0;
         var requestsEnded = false;
+        var declinedUpgrade = false;
+        var upgradeAccepted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         void CloseLocalIfIdle()
         {
             lock (gate)
@@ -79,13 +81,21 @@ internal sealed partial class TunnelClient
                             outstanding++;
                         }
 
-                        pending.Enqueue(new PendingRequest(head.Method, head.Target, Stopwatch.GetTimestamp()));
+                        pending.Enqueue(new PendingRequest(head.Method, head.Target, Stopwatch.GetTimestamp(), head.IsUpgrade || head.IsConnect));
                         return RequestDecision.Continue;
                     },
                     s_localLimits,
                     CancellationToken.None);
                 if (outcome.Kind == RelayOutcomeKind.Upgraded)
                 {
+                    // Bytes after an upgrade request are raw only if the app agrees (101, or 2xx
+                    // to CONNECT); otherwise they would be requests that skipped the server's
+                    // X-Forwarded-* and framing. Hold them until the app has answered.
+                    if (!await upgradeAccepted.Task)
+                    {
+                        return;
+                    }
+
                     // Raw bytes from here on (WebSocket): half-closes pass through as they are.
                     await requestReader.CopyToAsync(localStream);
                     try
@@ -126,15 +136,48 @@ internal sealed partial class TunnelClient
                         {
                             var ms = Stopwatch.GetElapsedTime(request.Started).TotalMilliseconds;
                             _out.WriteLine($"{Now} {request.Method} {request.Target} {head.StatusCode} {ms:F0}ms");
+
+                            // The request side switched to raw bytes when it forwarded an upgrade
+                            // request. If the app declined it, later requests on this connection
+                            // would travel raw (no X-Forwarded-*, no framing): end the connection
+                            // after this answer instead.
+                            if (request.Upgrade)
+                            {
+                                var accepted = head.StartsTunnel(request.Method);
+                                if (!accepted)
+                                {
+                                    lock (gate)
+                                    {
+                                        declinedUpgrade = true;
+                                    }
+                                }
+
+                                upgradeAccepted.TrySetResult(accepted);
+                            }
                         }
                     },
                     s_localLimits,
                     CancellationToken.None,
                     onResponseComplete: () =>
                     {
+                        bool endNow;
                         lock (gate)
                         {
                             outstanding--;
+                            endNow = declinedUpgrade;
+                        }
+
+                        if (endNow)
+                        {
+                            try
+                            {
+                                local.Shutdown(SocketShutdown.Both);
+                            }
+                            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                            {
+                            }
+
+                            return;
                         }
 
                         CloseLocalIfIdle();
@@ -146,6 +189,7 @@ internal sealed partial class TunnelClient
             }
             finally
             {
+                upgradeAccepted.TrySetResult(false); // the app never answered the upgrade
                 await responseReader.CompleteAsync();
                 stream.CompleteWrites();
             }

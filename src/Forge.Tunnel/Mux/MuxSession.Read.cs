@@ -187,9 +187,9 @@ internal sealed partial class MuxSession
 
     private bool OnOpen(uint id, ReadOnlySequence<byte> payload)
     {
-        // Only the peer's parity may be opened by the peer, and never twice.
-        var peerParity = _isServer ? 0u : 1u;
-        if ((id & 1) != peerParity || _streams.ContainsKey(id))
+        // Only the server opens streams (§4); even ids are reserved for later versions. A server
+        // would never read client-opened streams, so accepting them would only buffer data.
+        if (_isServer || (id & 1) != 1 || _streams.ContainsKey(id))
         {
             ProtocolError($"invalid OPEN of stream {id}");
             return false;

@@ -81,6 +81,12 @@ internal sealed partial class MuxSession
     /// </summary>
     private void Enqueue(OutFrame frame, bool control)
     {
+        if (_completion.Task.IsCompleted)
+        {
+            ReturnPayload(frame); // nobody will write it any more
+            return;
+        }
+
         if (control && Interlocked.Increment(ref _queuedControlFrames) > MaxQueuedControlFrames)
         {
             // A peer that floods PINGs (or opens and resets streams) without reading our replies
@@ -102,6 +108,7 @@ internal sealed partial class MuxSession
         _writeBuffer ??= new byte[WriteBufferSize];
         var buffer = _writeBuffer;
         var used = 0;
+        OutFrame current = default;
         try
         {
             while (true)
@@ -136,6 +143,7 @@ internal sealed partial class MuxSession
                     continue;
                 }
 
+                current = frame;
                 var needed = FrameHeader.Size + frame.PayloadLength;
                 if (used + needed > buffer.Length)
                 {
@@ -151,14 +159,8 @@ internal sealed partial class MuxSession
                     used += frame.PayloadLength;
                 }
 
-                if (frame.pooled)
-                {
-                    ArrayPool<byte>.Shared.Return(frame.Payload!);
-                    if (Interlocked.Add(ref _queuedBytes, -frame.PayloadLength) <= Options.MaxQueuedBytes / 2)
-                    {
-                        ReleaseQueueWaiters();
-                    }
-                }
+                current = default;
+                ReturnPayload(frame);
             }
         }
         catch (OperationCanceledException)
@@ -175,16 +177,30 @@ internal sealed partial class MuxSession
         }
         finally
         {
-            if (_cts.IsCancellationRequested)
+            if (_cts.IsCancellationRequested || _completion.Task.IsCompleted)
+            {
+                // The session is over: give back what was taken and never written.
+                ReturnPayload(current);
+                ReleaseQueueWaiters();
+                while (_dataQueue.TryDequeue(out var frame) || _controlQueue.TryDequeue(out frame))
+                {
+                    ReturnPayload(frame);
+                }
+
+                Volatile.Write(ref _writerBusy, 0);
+            }
+        }
+    }
+
+    /// <summary>Gives a DATA frame's pooled buffer back and releases writers waiting for queue space.</summary>
+    private void ReturnPayload(in OutFrame frame)
+    {
+        if (frame.pooled)
+        {
+            ArrayPool<byte>.Shared.Return(frame.Payload!);
+            if (Interlocked.Add(ref _queuedBytes, -frame.PayloadLength) <= Options.MaxQueuedBytes / 2)
             {
                 ReleaseQueueWaiters();
-                while (_dataQueue.TryDequeue(out var frame))
-                {
-                    if (frame.pooled)
-                    {
-                        ArrayPool<byte>.Shared.Return(frame.Payload!);
-                    }
-                }
             }
         }
     }

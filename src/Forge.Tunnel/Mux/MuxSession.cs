@@ -121,6 +121,13 @@ internal sealed partial class MuxSession : IAsyncDisposable
         var id = Interlocked.Add(ref _nextStreamId, 2) - 2;
         var stream = new MuxStream(this, id, metadata, Options);
         _streams[id] = stream;
+        if (_completion.Task.IsCompleted)
+        {
+            // Abort ran between the check above and the insert: its reset loop missed this stream.
+            stream.OnRemoteReset("session closed");
+            return null;
+        }
+
         var payload = metadata.ToArray();
         Enqueue(new OutFrame(new FrameHeader(FrameType.Open, FrameFlags.None, id, (uint)payload.Length), payload, payload.Length, pooled: false), control: true);
         return stream;

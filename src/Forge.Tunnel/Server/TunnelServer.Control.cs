@@ -11,6 +11,8 @@ internal sealed partial class TunnelServer
     private async Task HandleControlAsync(Socket socket)
     {
         var remote = socket.RemoteEndPoint?.ToString() ?? "?";
+        var handshakeDeadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(_options.HandshakeTimeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        TimeSpan Remaining() => TimeSpan.FromSeconds(Math.Max(0, (handshakeDeadline - System.Diagnostics.Stopwatch.GetTimestamp()) / (double)System.Diagnostics.Stopwatch.Frequency));
         Stream? stream = _controlCert is null
             ? new NetworkStream(socket, ownsSocket: false)
             : await AuthenticateTlsAsync(socket, _controlCert, "control");
@@ -23,9 +25,10 @@ internal sealed partial class TunnelServer
 
         // §2: the preamble, read with an exact-length read and a deadline.
         var preamble = new byte[Preamble.Size];
+        // §2: one deadline from accept covers TLS, the preamble and the hello.
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token))
         {
-            timeout.CancelAfter(_options.HandshakeTimeout);
+            timeout.CancelAfter(Remaining());
             try
             {
                 await stream.ReadExactlyAsync(preamble, timeout.Token);
@@ -59,7 +62,7 @@ internal sealed partial class TunnelServer
         try
         {
             session.Start();
-            var hello = await session.ReceiveControlAsync(_options.HandshakeTimeout);
+            var hello = await session.ReceiveControlAsync(Remaining());
             if (hello is null || hello.Type != ControlMessage.HelloType)
             {
                 _logger.LogWarning("control connection from {Remote} closed: no hello within {Seconds} s", remote, _options.HandshakeTimeout.TotalSeconds);

@@ -36,6 +36,7 @@ internal sealed partial class TunnelServer
                 if (status is { } code)
                 {
                     await WriteErrorAsync(stream, code, $"The request could not be read: {StatusText(code)}.");
+                    await LingerAsync(socket);
                 }
 
                 return;
@@ -47,6 +48,7 @@ internal sealed partial class TunnelServer
             if (entry is null)
             {
                 await WriteErrorAsync(stream, 404, $"Tunnel {host} not found.");
+                await LingerAsync(socket);
                 return;
             }
 
@@ -54,6 +56,7 @@ internal sealed partial class TunnelServer
             if (session is null)
             {
                 await WriteErrorAsync(stream, 502, $"Tunnel {host} is offline: its client is not connected.");
+                await LingerAsync(socket);
                 return;
             }
 
@@ -61,6 +64,7 @@ internal sealed partial class TunnelServer
             if (tunnel is null)
             {
                 await WriteErrorAsync(stream, 503, $"Tunnel {host} is busy or reconnecting.");
+                await LingerAsync(socket);
                 return;
             }
 
@@ -79,8 +83,10 @@ internal sealed partial class TunnelServer
 
         // Responses: raw bytes from the tunnel to the visitor. When the client's side ends, the
         // visitor's connection is closed (HTTP: the server closing ends the exchange), unless an
-        // error response is still to be written after the last answer.
+        // error response is still to be written after the last answer. On an upgraded (raw)
+        // connection the end of the app's side is only a half-close, passed on as such.
         var holdOpen = false;
+        var upgraded = false;
         var responses = Task.Run(async () =>
         {
             try
@@ -90,7 +96,11 @@ internal sealed partial class TunnelServer
             }
             finally
             {
-                if (!Volatile.Read(ref holdOpen))
+                if (Volatile.Read(ref upgraded))
+                {
+                    ShutdownSend(socket);
+                }
+                else if (!Volatile.Read(ref holdOpen))
                 {
                     CloseVisitor(socket);
                 }
@@ -127,7 +137,9 @@ internal sealed partial class TunnelServer
         switch (outcome.Kind)
         {
             case RelayOutcomeKind.Upgraded:
-                // WebSocket and other upgrades: raw bytes from here on, both ways.
+                // WebSocket and other upgrades: raw bytes from here on, both ways. (If the app
+                // declines the upgrade, the client ends the stream after its answer.)
+                Volatile.Write(ref upgraded, true);
                 try
                 {
                     await reader.CopyToAsync(tunnel);
@@ -145,20 +157,30 @@ internal sealed partial class TunnelServer
             case RelayOutcomeKind.DestinationFailed:
                 tunnel.Abort();
                 break;
+            case RelayOutcomeKind.Timeout when !outcome.InsideMessage:
+                // The visitor sent nothing more for the idle timeout. That is normal while a long
+                // response (a download, a long poll, server-sent events) is still flowing, so end
+                // only the request side: the client closes once everything asked is answered.
+                tunnel.CompleteWrites();
+                break;
             default:
                 // A later request on this connection was malformed, too large, timed out or
                 // rejected: let the app finish what it was answering, then say why and close.
                 Volatile.Write(ref holdOpen, true);
                 tunnel.CompleteWrites();
                 await Task.WhenAny(responses, Task.Delay(TimeSpan.FromSeconds(5)));
+                var answered = responses.IsCompletedSuccessfully;
                 if (!responses.IsCompleted)
                 {
                     tunnel.Abort();
                 }
 
-                if (outcome.StatusCode is > 0 and var status && outcome.Kind != RelayOutcomeKind.Timeout && !outcome.InsideMessage)
+                // Only after complete answers: an error after a cut-off response would be read as
+                // part of it.
+                if (answered && outcome.StatusCode is > 0 and var status && outcome.Kind != RelayOutcomeKind.Timeout && !outcome.InsideMessage)
                 {
                     await IgnoreErrors(WriteErrorAsync(stream, status, outcome.Reason ?? StatusText(status)));
+                    await LingerAsync(socket);
                 }
 
                 CloseVisitor(socket);
@@ -167,6 +189,50 @@ internal sealed partial class TunnelServer
 
         await IgnoreErrors(responses);
         await tunnel.DisposeAsync();
+    }
+
+    private static void ShutdownSend(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// After an error response: send FIN, then read and drop what the visitor still sends, for a
+    /// bounded time and amount. Closing with unread input makes the kernel send RST, and a client
+    /// that gets RST may discard the response it was about to read.
+    /// </summary>
+    private static async Task LingerAsync(Socket socket)
+    {
+        ShutdownSend(socket);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var drained = 0;
+            while (drained < 256 * 1024)
+            {
+                var n = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                drained += n;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static void CloseVisitor(Socket socket)

@@ -32,6 +32,7 @@ internal sealed class TunnelServerOptions
 
     public TimeSpan LeaseGrace { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>One deadline from accept to a complete hello (TLS, preamble and hello together, §2).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public HttpLimits Limits { get; init; } = new();

@@ -112,6 +112,34 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_response_outlasting_the_idle_timeout_is_delivered_whole()
+    {
+        await using var app = await LocalApp.StartAsync();
+        using var server = await ServerProcess.StartAsync("--idle-timeout", "1");
+        using var client = await ClientProcess.StartAsync("http", app.Port.ToString(), "--server", server.PlainServerUrl, "--subdomain", "longpoll");
+        using var http = PublicHttp.Client(server.HttpPort);
+        // The visitor sends nothing while the app thinks for 7 s: the idle timeout (1 s) must not
+        // cut the answer off (it did, after idle + 5 s, before the fix).
+        Assert.Equal("slow done", await http.GetStringAsync(client.Url + "/slow?ms=7000"));
+    }
+
+    [Fact]
+    public async Task A_declined_upgrade_does_not_let_later_requests_through_raw()
+    {
+        await using var app = await LocalApp.StartAsync();
+        using var server = await ServerProcess.StartAsync();
+        using var client = await ClientProcess.StartAsync("http", app.Port.ToString(), "--server", server.PlainServerUrl, "--subdomain", "noupgrade");
+        var host = $"noupgrade.forge.test:{server.HttpPort}";
+        var answer = await PublicHttp.RawAsync(server.HttpPort, Encoding.ASCII.GetBytes(
+            $"GET /hello HTTP/1.1\r\nHost: {host}\r\nConnection: Upgrade\r\nUpgrade: foo\r\n\r\n" +
+            $"GET /headers HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-For: 6.6.6.6\r\n\r\n"));
+        Assert.Contains("hello from app", answer, StringComparison.Ordinal);
+        // The spoofed header never reaches the app un-appended: the connection ends after the
+        // declined upgrade's answer (or the request is relayed with the visitor's address added).
+        Assert.DoesNotMatch(@"X-Forwarded-For: 6\.6\.6\.6\s*\n", answer);
+    }
+
+    [Fact]
     public async Task A_listen_address_in_use_is_a_clear_runtime_error()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);

@@ -13,6 +13,8 @@ public class MalformedFrameTests
     [InlineData(new byte[] { 7, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 })] // bad version
     [InlineData(new byte[] { 1, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, (byte)'{', (byte)'x' })] // bad JSON
     [InlineData(new byte[] { 1, 4, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 1 })] // OPEN with bad metadata
+    [InlineData(new byte[] { 1, 4, 0, 0, 0, 0, 0, 2, 0, 0, 0, 14, 3, 4, 127, 0, 0, 1, 0, 1, 127, 0, 0, 1, 0, 2 })] // a client opening a stream
+    [InlineData(new byte[] { 1, 4, 0, 0, 0, 0, 0, 3, 0, 0, 0, 14, 3, 4, 127, 0, 0, 1, 0, 1, 127, 0, 0, 1, 0, 2 })] // ...with an odd id
     public async Task Protocol_violations_close_the_session(byte[] bytes)
     {
         var (serverStream, rawPeer) = await SessionPair.ConnectedStreamsAsync();
