@@ -15,7 +15,7 @@ internal sealed class CoalescingStream : Stream
     /// <summary>Off (write-through) until the TLS handshake is done: SslStream does not flush it.</summary>
     public bool Coalesce { get; set; }
 
-    public CoalescingStream(Stream inner, int bufferSize = 1280 * 1024)
+    public CoalescingStream(Stream inner, int bufferSize = 512 * 1024)
     {
         _inner = inner;
         _buffer = new byte[bufferSize];

@@ -10,7 +10,7 @@ internal sealed partial class MuxSession
 {
     private async Task RunReaderAsync()
     {
-        var reader = PipeReader.Create(_transport, new StreamPipeReaderOptions(bufferSize: 512 * 1024, minimumReadSize: 128 * 1024, leaveOpen: true));
+        var reader = PipeReader.Create(_transport, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));
         var reason = "connection closed by peer";
         try
         {

@@ -8,7 +8,7 @@ namespace Forge.Tunnel.Mux;
 
 internal sealed partial class MuxSession
 {
-    private const int WriteBufferSize = 1024 * 1024;
+    private const int WriteBufferSize = 256 * 1024;
 
     private readonly ConcurrentQueue<OutFrame> _controlQueue = new();
     private readonly ConcurrentQueue<OutFrame> _dataQueue = new();
