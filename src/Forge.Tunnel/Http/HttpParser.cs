@@ -56,37 +56,8 @@ internal static class HttpParser
 
     /// <summary>Parses one request head from the start of <paramref name="buffer"/>; <paramref name="error"/> says why on failure.</summary>
     public static HttpParseStatus TryParseRequestHead(
-        in ReadOnlySequence<byte> buffer, HttpLimits limits, out HttpRequestHead? head, out SequencePosition consumed, out string? error)
-    {
-        ArgumentNullException.ThrowIfNull(limits);
-        head = null;
-        consumed = buffer.Start;
-        var status = FrameHead(buffer, limits, request: true, out var headBytes, out error);
-        if (status != HttpParseStatus.Complete)
-        {
-            return status;
-        }
-
-        byte[]? rented = null;
-        try
-        {
-            status = ParseRequest(Contiguous(headBytes, ref rented), out head, out error);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-
-        if (status == HttpParseStatus.Complete)
-        {
-            consumed = headBytes.End;
-        }
-
-        return status;
-    }
+        in ReadOnlySequence<byte> buffer, HttpLimits limits, out HttpRequestHead? head, out SequencePosition consumed, out string? error) =>
+        TryParseHead(buffer, limits, request: true, ParseRequest, out head, out consumed, out error);
 
     public static HttpParseStatus TryParseResponseHead(
         in ReadOnlySequence<byte> buffer, HttpLimits limits, out HttpResponseHead? head, out SequencePosition consumed) =>
@@ -97,12 +68,21 @@ internal static class HttpParser
     /// by <see cref="HttpLimits.MaxHeadBytes"/> only (a long one is <see cref="HttpParseStatus.HeadTooLarge"/>).
     /// </summary>
     public static HttpParseStatus TryParseResponseHead(
-        in ReadOnlySequence<byte> buffer, HttpLimits limits, out HttpResponseHead? head, out SequencePosition consumed, out string? error)
+        in ReadOnlySequence<byte> buffer, HttpLimits limits, out HttpResponseHead? head, out SequencePosition consumed, out string? error) =>
+        TryParseHead(buffer, limits, request: false, ParseResponse, out head, out consumed, out error);
+
+    private delegate HttpParseStatus HeadParser<THead>(ReadOnlySpan<byte> head, out THead? result, out string? error)
+        where THead : class;
+
+    /// <summary>Frames the head, then parses it from one contiguous span (pooled when the head spans segments).</summary>
+    private static HttpParseStatus TryParseHead<THead>(
+        in ReadOnlySequence<byte> buffer, HttpLimits limits, bool request, HeadParser<THead> parse, out THead? head, out SequencePosition consumed, out string? error)
+        where THead : class
     {
         ArgumentNullException.ThrowIfNull(limits);
         head = null;
         consumed = buffer.Start;
-        var status = FrameHead(buffer, limits, request: false, out var headBytes, out error);
+        var status = FrameHead(buffer, limits, request, out var headBytes, out error);
         if (status != HttpParseStatus.Complete)
         {
             return status;
@@ -111,7 +91,7 @@ internal static class HttpParser
         byte[]? rented = null;
         try
         {
-            status = ParseResponse(Contiguous(headBytes, ref rented), out head, out error);
+            status = parse(Contiguous(headBytes, ref rented), out head, out error);
         }
         finally
         {

@@ -214,7 +214,7 @@ internal sealed partial class MuxSession : IAsyncDisposable
     private void ProtocolError(string reason)
     {
         Logger.LogWarning("closing tunnel session: protocol error: {Reason}", reason);
-        Enqueue(new OutFrame(new FrameHeader(FrameType.GoAway, FrameFlags.None, 0, (uint)GoAwayCode.ProtocolError), null, 0, pooled: false), control: true);
-        _ = Task.Delay(100).ContinueWith(_ => Abort("protocol error: " + reason), TaskScheduler.Default);
+        // GO_AWAY(1), then close once the writer has put it on the wire (CloseAsync's drain wait).
+        _ = CloseAsync(GoAwayCode.ProtocolError, "protocol error: " + reason);
     }
 }

@@ -115,20 +115,17 @@ public class MalformedFrameTests
             try
             {
                 await rawPeer.WriteAsync(bytes);
-                if (random.Next(2) == 0)
-                {
-                    rawPeer.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
-                }
+                rawPeer.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
             {
                 // the session may already have closed on us
             }
 
-            // Either the session closes by itself, or it is still healthy and closes on request.
-            await Task.WhenAny(session.Completion, Task.Delay(200));
+            // Whatever the bytes were, the session ends by itself (protocol error, or end of input
+            // after processing them all) within a deadline: no crash, no hang.
+            Assert.NotNull(await session.Completion.WaitAsync(TimeSpan.FromSeconds(10)));
             await session.DisposeAsync();
-            Assert.True(session.Completion.IsCompleted);
             rawPeer.Dispose();
         }
 
