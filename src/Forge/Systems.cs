@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Forge.Cache;
 using Forge.Tunnel;
 using Microsoft.Extensions.Logging;
 
@@ -13,5 +14,6 @@ internal static class Systems
     public static IEnumerable<Command> All(Func<ParseResult, ILoggerFactory> loggerFactory)
     {
         yield return TunnelCommand.Create(loggerFactory);
+        yield return CacheCommand.Create(loggerFactory);
     }
 }

@@ -1,0 +1,9 @@
+namespace Forge.Cache.Commands;
+
+/// <summary>Hash commands.</summary>
+internal static class HashCommands
+{
+    public static void Register(CommandTable t)
+    {
+    }
+}

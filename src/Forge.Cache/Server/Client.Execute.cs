@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Text;
+using Forge.Cache.Commands;
+using Forge.Cache.Protocol;
+
+namespace Forge.Cache.Server;
+
+/// <summary>
+/// Command execution, in the order Redis 7.0's processCommand checks things: lookup (unknown
+/// command / subcommand), arity, authentication, the pub/sub context of RESP2, MULTI queueing,
+/// then the call itself with its statistics, WATCH invalidation and MONITOR feed.
+/// </summary>
+internal sealed partial class Client
+{
+    /// <summary>Commands run per hold of the server lock before other clients get a turn.</summary>
+    private const int CommandsPerTurn = 1024;
+
+    /// <summary>Parses and runs the complete commands in the input buffer. Caller holds the server lock.</summary>
+    internal void ProcessInputLocked()
+    {
+        var ran = 0;
+        while (_start < _end && !CloseAfterReply && Blocked is null && ran < CommandsPerTurn)
+        {
+            var status = Parser.TryParse(_input, _start, _end, Args, out var consumed);
+            if (status == ParseStatus.Incomplete)
+            {
+                break;
+            }
+
+            if (status == ParseStatus.Error)
+            {
+                Writer.Error(Parser.Error!);
+                _server.Log($"Protocol error ({Parser.Error}) from client: id={Id} addr={Address}. Closing.", debug: true);
+                CloseAfterReply = true;
+                _start = _end;
+                break;
+            }
+
+            _start += consumed;
+            if (Args.Count == 0)
+            {
+                continue;
+            }
+
+            ran++;
+            ExecuteLocked();
+        }
+
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+
+        _server.AfterCommandsLocked(this);
+    }
+
+    /// <summary>Runs the command in <see cref="Args"/>. Caller holds the server lock.</summary>
+    internal void ExecuteLocked()
+    {
+        _server.Keyspace.Tick();
+        var cmd = _server.Commands.Find(Args[0]);
+        if (cmd is null)
+        {
+            RejectUnknown();
+            return;
+        }
+
+        if (cmd.Subcommands is not null)
+        {
+            if (Args.Count < 2)
+            {
+                Reject(cmd, Errors.WrongArgs(cmd.FullName));
+                return;
+            }
+
+            var sub = cmd.Subcommands.GetValueOrDefault(Encoding.UTF8.GetString(Args[1]));
+            if (sub is null)
+            {
+                if (CommandContext.EqualsIgnoreCase(Args[1], "help"u8) && cmd.Subcommands.Count > 0)
+                {
+                    sub = cmd.Subcommands.GetValueOrDefault("help");
+                }
+
+                if (sub is null)
+                {
+                    Reject(cmd, $"ERR unknown subcommand '{Truncate(Args[1], 128)}'. Try {cmd.Name.ToUpperInvariant()} HELP.");
+                    return;
+                }
+            }
+
+            cmd = sub;
+        }
+
+        if ((cmd.Arity > 0 && cmd.Arity != Args.Count) || Args.Count < -cmd.Arity)
+        {
+            Reject(cmd, Errors.WrongArgs(cmd.FullName));
+            return;
+        }
+
+        if (!Authenticated && !cmd.Is(CommandFlags.NoAuth) && _server.AuthRequired)
+        {
+            Reject(cmd, Errors.NoAuth);
+            return;
+        }
+
+        if (SubscriptionCount > 0 && Writer.Protocol == 2 && !IsAllowedInPubSubContext(cmd))
+        {
+            Reject(cmd, $"ERR Can't execute '{cmd.FullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+
+        if (InMulti && !cmd.Is(CommandFlags.NoMulti))
+        {
+            MultiQueue.Add(Args.ToArrays());
+            Writer.Queued();
+            return;
+        }
+
+        Call(cmd, canBlock: true);
+    }
+
+    /// <summary>Runs a command that passed every check (also EXEC's queued commands).</summary>
+    internal void Call(CommandDef cmd, bool canBlock)
+    {
+        var c = Context;
+        c.Command = cmd;
+        c.CanBlock = canBlock;
+        var errorsBefore = Writer.ErrorCount;
+        var start = Stopwatch.GetTimestamp();
+        cmd.Handler!(c);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        var root = cmd.Parent ?? cmd;
+        LastCommand = cmd.FullName;
+        var micros = (long)elapsed.TotalMicroseconds;
+        cmd.Calls++;
+        cmd.Microseconds += micros;
+        var failed = Writer.ErrorCount != errorsBefore;
+        if (failed)
+        {
+            cmd.FailedCalls++;
+            _server.Stats.CountError(Writer.LastErrorPrefix);
+        }
+
+        _server.Stats.Commands++;
+        if (!failed && cmd.Is(CommandFlags.Write) && _server.Watches.Count > 0)
+        {
+            foreach (var i in cmd.KeyPositions(c))
+            {
+                _server.Watches.Touch(DbIndex, Args[i]);
+            }
+        }
+
+        if (_server.Monitors.Count > 0 && !root.Is(CommandFlags.Admin) && !cmd.Is(CommandFlags.SkipMonitor) && !cmd.Is(CommandFlags.Admin))
+        {
+            _server.FeedMonitors(this, Args);
+        }
+
+        _server.SlowLog.Consider(this, Args, micros, cmd);
+    }
+
+    private static bool IsAllowedInPubSubContext(CommandDef cmd)
+    {
+        var name = (cmd.Parent ?? cmd).Name;
+        return name is "subscribe" or "unsubscribe" or "psubscribe" or "punsubscribe" or "ssubscribe" or "sunsubscribe" or "ping" or "quit" or "reset";
+    }
+
+    private void RejectUnknown()
+    {
+        var sb = new StringBuilder();
+        for (var i = 1; i < Args.Count && sb.Length < 128; i++)
+        {
+            var room = 128 - sb.Length;
+            sb.Append('\'').Append(Truncate(Args[i], room)).Append("' ");
+        }
+
+        var message = $"ERR unknown command '{Truncate(Args[0], 128)}', with args beginning with: {sb}";
+        if (InMulti)
+        {
+            MultiFailed = true;
+        }
+
+        Writer.Error(message);
+        _server.Stats.CountError("ERR");
+        _server.Stats.RejectedCalls++;
+    }
+
+    private void Reject(CommandDef cmd, string message)
+    {
+        if (InMulti)
+        {
+            MultiFailed = true;
+        }
+
+        cmd.RejectedCalls++;
+        Writer.Error(message);
+        _server.Stats.CountError(Writer.LastErrorPrefix);
+    }
+
+    private static string Truncate(ReadOnlySpan<byte> arg, int max) =>
+        Encoding.UTF8.GetString(arg.Length > max ? arg[..max] : arg);
+}

@@ -1,0 +1,98 @@
+namespace Forge.Cache.Storage;
+
+/// <summary>
+/// All databases of a server plus the clock that expiry reads. <see cref="Now"/> is fixed for the
+/// duration of one command (Redis's command time snapshot), so a command sees one consistent
+/// "now" across all the keys it touches.
+/// </summary>
+internal sealed class Keyspace
+{
+    private readonly Database[] _databases;
+
+    public Keyspace(int count)
+    {
+        _databases = new Database[count];
+        for (var i = 0; i < count; i++)
+        {
+            _databases[i] = new Database(this, i);
+        }
+    }
+
+    public int Count => _databases.Length;
+
+    public Database this[int index] => _databases[index];
+
+    /// <summary>Unix milliseconds; refreshed by <see cref="Tick"/> before each command.</summary>
+    public long Now { get; private set; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>Keys deleted because their time had come (INFO stats expired_keys).</summary>
+    public long ExpiredKeys { get; set; }
+
+    /// <summary>Called with the database and key whenever an expired key is deleted.</summary>
+    public Action<Database, byte[]>? KeyExpired { get; set; }
+
+    public void Tick() => Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    internal void OnExpired(Database db, ReadOnlySpan<byte> key)
+    {
+        ExpiredKeys++;
+        KeyExpired?.Invoke(db, key.ToArray());
+    }
+
+    public long TotalKeys()
+    {
+        long n = 0;
+        foreach (var db in _databases)
+        {
+            n += db.Count;
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// Redis's active expiry cycle (activeExpireCycle): per database, sample up to 20 keys with a
+    /// TTL, delete the expired ones, and repeat while more than a quarter of a sample was expired
+    /// and the time budget lasts. Keeps memory from filling with keys nobody reads again.
+    /// </summary>
+    public void ActiveExpireCycle(Random random, TimeSpan budget)
+    {
+        Tick();
+        var deadline = Environment.TickCount64 + (long)budget.TotalMilliseconds;
+        foreach (var db in _databases)
+        {
+            while (db.Expires.Count > 0)
+            {
+                var sampled = 0;
+                var expired = 0;
+                var n = Math.Min(20, db.Expires.Count);
+                for (var i = 0; i < n; i++)
+                {
+                    var slot = db.Expires.RandomSlot(random);
+                    if (slot < 0)
+                    {
+                        break;
+                    }
+
+                    sampled++;
+                    if (db.Expires.ValueAt(slot) <= Now)
+                    {
+                        var key = db.Expires.KeyAt(slot);
+                        db.DeleteExpired(key);
+                        expired++;
+                    }
+                }
+
+                if (sampled == 0 || expired * 4 <= sampled || Environment.TickCount64 > deadline)
+                {
+                    break;
+                }
+            }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                return;
+            }
+        }
+    }
+}

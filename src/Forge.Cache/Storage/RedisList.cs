@@ -1,0 +1,6 @@
+namespace Forge.Cache.Storage;
+
+/// <summary>The value of a Redis list key. Its operations live in partial files beside this one.</summary>
+internal sealed partial class RedisList
+{
+}
