@@ -40,6 +40,7 @@ internal sealed class CacheServer : IAsyncDisposable
         Keyspace.EventSink = PublishKeyEvent;
         config.Changed += OnConfigChanged;
         LoadOutputLimits();
+        LoadAccessTracking();
         Keyspace.NotifyFlags = NotifyFlags.Parse(config["notify-keyspace-events"]) ?? Notify.None;
         StartTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     }
@@ -402,6 +403,13 @@ internal sealed class CacheServer : IAsyncDisposable
         }
     }
 
+    private void LoadAccessTracking()
+    {
+        Keyspace.Lfu = Config["maxmemory-policy"].Contains("lfu", StringComparison.Ordinal);
+        Keyspace.LfuLogFactor = Config.GetLong("lfu-log-factor");
+        Keyspace.LfuDecayTime = Config.GetLong("lfu-decay-time");
+    }
+
     private OutputLimit _normalLimit;
     private OutputLimit _pubsubLimit;
 
@@ -416,6 +424,11 @@ internal sealed class CacheServer : IAsyncDisposable
         if (name == "client-output-buffer-limit")
         {
             LoadOutputLimits();
+        }
+
+        if (name is "maxmemory-policy" or "lfu-log-factor" or "lfu-decay-time")
+        {
+            LoadAccessTracking();
         }
 
         if (name == "notify-keyspace-events")
