@@ -348,19 +348,6 @@ internal sealed partial class RedisList
         return result;
     }
 
-    /// <summary>Bytes held by the elements (for MEMORY USAGE-like estimates).</summary>
-    public long PayloadBytes()
-    {
-        long total = 0;
-        var mask = _items.Length - 1;
-        for (var i = 0; i < _count; i++)
-        {
-            total += _items[(_head + i) & mask].Length;
-        }
-
-        return total;
-    }
-
     private void Grow() => Resize(_items.Length * 2);
 
     /// <summary>Halves the buffer when it is at most a quarter full, so a list drained by pops gives memory back.</summary>
