@@ -62,11 +62,7 @@ internal static partial class ListCommands
             c.Reply.ArrayHeader(2);
             c.Reply.Bulk(key);
             c.Reply.Bulk(value);
-            if (list.Count == 0)
-            {
-                c.Db.Delete(key);
-            }
-
+            ElementsRemoved(c, key, list, head ? "lpop" : "rpop");
             return;
         }
 

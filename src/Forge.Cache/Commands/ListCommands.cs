@@ -77,6 +77,7 @@ internal static partial class ListCommands
         }
 
         c.Reply.Integer(list.Count);
+        c.Notify(Notify.List, head ? "lpush" : "rpush", key);
         c.SignalKeyReady(key);
     }
 
@@ -138,9 +139,17 @@ internal static partial class ListCommands
             }
         }
 
+        ElementsRemoved(c, key, list, head ? "lpop" : "rpop");
+    }
+
+    /// <summary>After elements left a list: the command's event, then the key's deletion ("del") when it is empty now.</summary>
+    private static void ElementsRemoved(CommandContext c, ReadOnlySpan<byte> key, RedisList list, string evt)
+    {
+        c.Notify(Notify.List, evt, key);
         if (list.Count == 0)
         {
             c.Db.Delete(key);
+            c.Notify(Notify.Generic, "del", key);
         }
     }
 
@@ -276,6 +285,7 @@ internal static partial class ListCommands
 
         list[(int)index] = c.ArgBytes(3);
         c.Reply.Ok();
+        c.Notify(Notify.List, "lset", c.Arg(1));
     }
 
     private static void LRem(CommandContext c)
@@ -298,9 +308,9 @@ internal static partial class ListCommands
         }
 
         var removed = list.Remove(c.Arg(3), count);
-        if (list.Count == 0)
+        if (removed > 0)
         {
-            c.Db.Delete(key);
+            ElementsRemoved(c, key, list, "lrem");
         }
 
         c.Reply.Integer(removed);
@@ -327,8 +337,10 @@ internal static partial class ListCommands
             }
             else
             {
-                c.Db.Delete(key);
+                list.Clear();
             }
+
+            ElementsRemoved(c, key, list, "ltrim");
         }
 
         c.Reply.Ok();
@@ -372,6 +384,7 @@ internal static partial class ListCommands
 
         list.Insert(after ? pivot + 1 : pivot, c.ArgBytes(4));
         c.Reply.Integer(list.Count);
+        c.Notify(Notify.List, "linsert", key);
         c.SignalKeyReady(key);
     }
 
@@ -537,11 +550,8 @@ internal static partial class ListCommands
 
         destination.Push(value, toHead);
         c.Reply.Bulk(value);
-        if (source.Count == 0)
-        {
-            c.Db.Delete(c.Arg(1));
-        }
-
+        c.Notify(Notify.List, toHead ? "lpush" : "rpush", destinationKey);
+        ElementsRemoved(c, c.Arg(1), source, fromHead ? "lpop" : "rpop");
         c.SignalKeyReady(destinationKey);
     }
 
@@ -582,10 +592,7 @@ internal static partial class ListCommands
             c.Reply.Bulk(list.Pop(head)!);
         }
 
-        if (list.Count == 0)
-        {
-            c.Db.Delete(c.Arg(keyIndex));
-        }
+        ElementsRemoved(c, c.Arg(keyIndex), list, head ? "lpop" : "rpop");
     }
 
     /// <summary>
