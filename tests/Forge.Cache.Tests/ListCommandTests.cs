@@ -156,6 +156,22 @@ public sealed class ListCommandTests : IClassFixture<ListServerFixture>
     }
 
     [Fact]
+    public async Task NotificationsFollowRedisOrder()
+    {
+        using var r = Connect();
+        using var sub = Connect();
+        Assert.Equal("+OK\r\n", await r.Call("CONFIG", "SET", "notify-keyspace-events", "El"));
+        await sub.Call("SUBSCRIBE", "__keyevent@0__:rpush", "__keyevent@0__:lpop");
+        await sub.Read();
+        await r.Call("RPUSH", "{t8}a", "x");
+        await r.Call("LMOVE", "{t8}a", "{t8}b", "LEFT", "RIGHT");
+        await r.Call("CONFIG", "SET", "notify-keyspace-events", "");
+        Assert.Equal("*3\r\n$7\r\nmessage\r\n$20\r\n__keyevent@0__:rpush\r\n$5\r\n{t8}a\r\n", await sub.Read());
+        Assert.Equal("*3\r\n$7\r\nmessage\r\n$20\r\n__keyevent@0__:rpush\r\n$5\r\n{t8}b\r\n", await sub.Read());
+        Assert.Equal("*3\r\n$7\r\nmessage\r\n$19\r\n__keyevent@0__:lpop\r\n$5\r\n{t8}a\r\n", await sub.Read());
+    }
+
+    [Fact]
     public async Task BlockedMultiPopTakesUpToCount()
     {
         using var waiter = Connect();
