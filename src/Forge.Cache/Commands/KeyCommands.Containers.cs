@@ -5,6 +5,7 @@ internal static partial class KeyCommands
 {
     private static object CloneContainer(object value) => value switch
     {
+        Storage.RedisList list => (object)list.Clone(),
         _ => throw new NotSupportedException($"COPY of {TypeName(value)} values"),
     };
 
@@ -13,6 +14,7 @@ internal static partial class KeyCommands
         _ = c;
         return TypeName(value) switch
         {
+            "list" => Storage.RedisList.Encoding(c.Server.Config.GetLong("list-max-listpack-size")),
             _ => "unknown",
         };
     }
