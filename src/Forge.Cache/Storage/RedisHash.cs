@@ -12,7 +12,7 @@ namespace Forge.Cache.Storage;
 /// table's slot. Commands enumerate with <see cref="NextLive"/> and pick with
 /// <see cref="RandomSlot"/>, whatever the encoding.
 /// </summary>
-internal sealed partial class RedisHash
+internal sealed partial class RedisHash : IMemoryEstimate
 {
     private Pair[] _pairs;
     private int _pairCount;
@@ -164,6 +164,40 @@ internal sealed partial class RedisHash
         }
 
         return -1;
+    }
+
+    /// <summary>A deep copy (COPY): same encoding, same order; values are shared (they are never mutated in place).</summary>
+    public RedisHash Clone()
+    {
+        var copy = new RedisHash();
+        if (_table is null)
+        {
+            copy._pairs = (Pair[])_pairs.Clone();
+            copy._pairCount = _pairCount;
+            return copy;
+        }
+
+        var table = new KeyTable<byte[]>(_table.Count);
+        for (var slot = _table.NextLive(0); slot >= 0; slot = _table.NextLive(slot + 1))
+        {
+            table.Set(_table.KeyAt(slot), _table.ValueAt(slot), _table.KeyAt(slot));
+        }
+
+        copy._table = table;
+        copy._pairs = [];
+        return copy;
+    }
+
+    /// <summary>MEMORY USAGE: arrays of the entries plus each field and value (header + bytes, rounded to 8).</summary>
+    public long EstimateBytes()
+    {
+        long bytes = 48;
+        for (var slot = NextLive(0); slot >= 0; slot = NextLive(slot + 1))
+        {
+            bytes += 24 + 24 + 24 + ((FieldAt(slot).Length + 7) & ~7) + ((ValueAt(slot).Length + 7) & ~7);
+        }
+
+        return bytes;
     }
 
     private void ConvertToTable()

@@ -12,7 +12,7 @@ namespace Forge.Cache.Storage;
 /// Members are addressed by "slot": for an intset the array index, for a hashtable the key
 /// table's slot; <see cref="NextLive"/> enumerates and <see cref="RandomSlot"/> picks uniformly.
 /// </summary>
-internal sealed partial class RedisSet
+internal sealed partial class RedisSet : IMemoryEstimate
 {
     private long[] _ints;
     private int _intCount;
@@ -157,6 +157,45 @@ internal sealed partial class RedisSet
         }
 
         return _table is null ? random.Next(_intCount) : RedisHash.PickLive(_table, random);
+    }
+
+    /// <summary>A deep copy (COPY), same encoding; member arrays are shared (never mutated).</summary>
+    public RedisSet Clone()
+    {
+        var copy = new RedisSet();
+        if (_table is null)
+        {
+            copy._ints = (long[])_ints.Clone();
+            copy._intCount = _intCount;
+            return copy;
+        }
+
+        var table = new KeyTable<bool>(_table.Count);
+        for (var slot = _table.NextLive(0); slot >= 0; slot = _table.NextLive(slot + 1))
+        {
+            table.Set(_table.KeyAt(slot), true, _table.KeyAt(slot));
+        }
+
+        copy._table = table;
+        copy._ints = [];
+        return copy;
+    }
+
+    /// <summary>MEMORY USAGE: 8 bytes an integer for an intset; entry, array header and bytes per member for a hashtable.</summary>
+    public long EstimateBytes()
+    {
+        if (_table is null)
+        {
+            return 48 + (8L * _ints.Length);
+        }
+
+        long bytes = 48;
+        for (var slot = _table.NextLive(0); slot >= 0; slot = _table.NextLive(slot + 1))
+        {
+            bytes += 24 + 24 + ((_table.KeyAt(slot).Length + 7) & ~7);
+        }
+
+        return bytes;
     }
 
     private bool AddInt(long v)
