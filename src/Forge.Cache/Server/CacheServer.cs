@@ -37,7 +37,9 @@ internal sealed class CacheServer : IAsyncDisposable
         PubSub = new PubSubRegistry(this);
         Keyspace.KeyExpired = (db, key) => Watches.Touch(db.Id, key);
         Keyspace.KeyReady = (db, key) => Blocking.SignalKeyReady(db.Id, key);
+        Keyspace.EventSink = PublishKeyEvent;
         config.Changed += OnConfigChanged;
+        Keyspace.NotifyFlags = NotifyFlags.Parse(config["notify-keyspace-events"]) ?? Notify.None;
         StartTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     }
 
@@ -383,8 +385,30 @@ internal sealed class CacheServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Publishes a keyspace notification on __keyspace@db__:key and/or __keyevent@db__:event.</summary>
+    private void PublishKeyEvent(Notify type, string evt, Database db, ReadOnlySpan<byte> key)
+    {
+        _ = type;
+        var flags = Keyspace.NotifyFlags;
+        if ((flags & Notify.Keyspace) != 0)
+        {
+            var channel = Encoding.UTF8.GetBytes($"__keyspace@{db.Id}__:");
+            PubSub.Publish([.. channel, .. key], Encoding.UTF8.GetBytes(evt));
+        }
+
+        if ((flags & Notify.Keyevent) != 0)
+        {
+            PubSub.Publish(Encoding.UTF8.GetBytes($"__keyevent@{db.Id}__:{evt}"), key);
+        }
+    }
+
     private void OnConfigChanged(string name, string value)
     {
+        if (name == "notify-keyspace-events")
+        {
+            Keyspace.NotifyFlags = NotifyFlags.Parse(value) ?? Notify.None;
+        }
+
         if (name == "proto-max-bulk-len")
         {
             foreach (var c in _clients.Values)
