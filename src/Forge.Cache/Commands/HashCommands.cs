@@ -84,6 +84,7 @@ internal static class HashCommands
             }
         }
 
+        c.Notify(Notify.Hash, "hset", c.Arg(1));
         if (c.Command.Name == "hmset")
         {
             c.Reply.Ok();
@@ -111,6 +112,7 @@ internal static class HashCommands
         }
 
         hash.Set(c.Arg(2), c.ArgBytes(3), MaxEntries(c), MaxValue(c));
+        c.Notify(Notify.Hash, "hset", c.Arg(1));
         c.Reply.Integer(1);
     }
 
@@ -168,16 +170,21 @@ internal static class HashCommands
         }
 
         var deleted = 0;
-        for (var i = 2; i < c.ArgCount; i++)
+        for (var i = 2; i < c.ArgCount && hash.Count > 0; i++)
         {
             if (hash.Remove(c.Arg(i)))
             {
                 deleted++;
-                if (hash.Count == 0)
-                {
-                    c.Db.Delete(c.Arg(1));
-                    break;
-                }
+            }
+        }
+
+        if (deleted > 0)
+        {
+            c.Notify(Notify.Hash, "hdel", c.Arg(1));
+            if (hash.Count == 0)
+            {
+                c.Db.Delete(c.Arg(1));
+                c.Notify(Notify.Generic, "del", c.Arg(1));
             }
         }
 
@@ -233,6 +240,7 @@ internal static class HashCommands
         var result = current + incr;
         hash ??= GetOrCreate(c)!;
         hash.Set(c.Arg(2), NumberFormat.LongToBytes(result), MaxEntries(c), MaxValue(c));
+        c.Notify(Notify.Hash, "hincrby", c.Arg(1));
         c.Reply.Integer(result);
     }
 
@@ -284,6 +292,7 @@ internal static class HashCommands
         var bytes = Encoding.ASCII.GetBytes(text);
         hash ??= GetOrCreate(c)!;
         hash.Set(c.Arg(2), bytes, MaxEntries(c), MaxValue(c));
+        c.Notify(Notify.Hash, "hincrbyfloat", c.Arg(1));
         c.Reply.Bulk(bytes);
     }
 

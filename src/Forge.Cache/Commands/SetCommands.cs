@@ -66,6 +66,11 @@ internal static class SetCommands
             }
         }
 
+        if (added > 0)
+        {
+            c.Notify(Notify.Set, "sadd", c.Arg(1));
+        }
+
         c.Reply.Integer(added);
     }
 
@@ -83,17 +88,18 @@ internal static class SetCommands
         }
 
         var removed = 0;
-        for (var i = 2; i < c.ArgCount; i++)
+        for (var i = 2; i < c.ArgCount && set.Count > 0; i++)
         {
             if (set.Remove(c.Arg(i)))
             {
                 removed++;
-                if (set.Count == 0)
-                {
-                    c.Db.Delete(c.Arg(1));
-                    break;
-                }
             }
+        }
+
+        if (removed > 0)
+        {
+            c.Notify(Notify.Set, "srem", c.Arg(1));
+            DeleteIfEmpty(c, set);
         }
 
         c.Reply.Integer(removed);
@@ -128,11 +134,8 @@ internal static class SetCommands
             return;
         }
 
-        if (srcSet.Count == 0)
-        {
-            c.Db.Delete(c.Arg(1));
-        }
-
+        c.Notify(Notify.Set, "srem", c.Arg(1));
+        DeleteIfEmpty(c, srcSet);
         var dstSet = (RedisSet?)dst;
         if (dstSet is null)
         {
@@ -140,7 +143,11 @@ internal static class SetCommands
             c.Db.Add(c.Arg(2), dstSet);
         }
 
-        dstSet.Add(member, MaxIntset(c));
+        if (dstSet.Add(member, MaxIntset(c)))
+        {
+            c.Notify(Notify.Set, "sadd", c.Arg(2));
+        }
+
         c.Reply.Integer(1);
     }
 
@@ -236,11 +243,8 @@ internal static class SetCommands
             var slot = one.RandomSlot(random);
             WriteMember(c, one, slot);
             one.RemoveSlot(slot);
-            if (one.Count == 0)
-            {
-                c.Db.Delete(c.Arg(1));
-            }
-
+            c.Notify(Notify.Set, "spop", c.Arg(1));
+            DeleteIfEmpty(c, one);
             return;
         }
 
@@ -267,10 +271,12 @@ internal static class SetCommands
         }
 
         var size = set.Count;
+        c.Notify(Notify.Set, "spop", c.Arg(1));
         if (l >= size)
         {
             WriteAll(c, set);
             c.Db.Delete(c.Arg(1));
+            c.Notify(Notify.Generic, "del", c.Arg(1));
             return;
         }
 
@@ -379,15 +385,29 @@ internal static class SetCommands
         return true;
     }
 
-    private static void StoreResult(CommandContext c, RedisSet result)
+    private static void DeleteIfEmpty(CommandContext c, RedisSet set)
+    {
+        if (set.Count == 0)
+        {
+            c.Db.Delete(c.Arg(1));
+            c.Notify(Notify.Generic, "del", c.Arg(1));
+        }
+    }
+
+    /// <summary>The *STORE ending: the result replaces the destination (its TTL too), or an empty result deletes it.</summary>
+    private static void StoreResult(CommandContext c, RedisSet result, string evt)
     {
         if (result.Count == 0)
         {
-            c.Db.Delete(c.Arg(1));
+            if (c.Db.Delete(c.Arg(1)))
+            {
+                c.Notify(Notify.Generic, "del", c.Arg(1));
+            }
         }
         else
         {
             c.Db.Set(c.Arg(1), result);
+            c.Notify(Notify.Set, evt, c.Arg(1));
         }
 
         c.Reply.Integer(result.Count);
@@ -404,8 +424,7 @@ internal static class SetCommands
         {
             if (store)
             {
-                c.Db.Delete(c.Arg(1));
-                c.Reply.Integer(0);
+                StoreResult(c, new RedisSet(), "sinterstore");
             }
             else if (cardinalityOnly)
             {
@@ -457,7 +476,7 @@ internal static class SetCommands
                 result.Add(smallest.MemberAt(slot, scratch), max);
             }
 
-            StoreResult(c, result);
+            StoreResult(c, result, "sinterstore");
             return;
         }
 
@@ -574,7 +593,7 @@ internal static class SetCommands
 
         if (store)
         {
-            StoreResult(c, result);
+            StoreResult(c, result, op == Algebra.Union ? "sunionstore" : "sdiffstore");
         }
         else
         {
