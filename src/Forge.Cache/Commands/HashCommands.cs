@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Forge.Cache.Protocol;
 using Forge.Cache.Storage;
@@ -246,13 +245,13 @@ internal static class HashCommands
 
     private static void HIncrByFloat(CommandContext c)
     {
-        if (!TryParseLongDouble(c.Arg(3), out var incrDec, out var incr))
+        if (!LongDouble.TryParse(c.Arg(3), out var incr))
         {
             c.Reply.Error(Errors.NotFloat);
             return;
         }
 
-        if (double.IsInfinity(incr))
+        if (incr.IsInfinity)
         {
             c.Reply.Error(IncrNanOrInfinity);
             return;
@@ -263,86 +262,26 @@ internal static class HashCommands
             return;
         }
 
-        decimal? currentDec = 0m;
-        double current = 0;
+        var current = LongDouble.FromLong(0);
         var old = hash?.Get(c.Arg(2));
-        if (old is not null && !TryParseLongDouble(old, out currentDec, out current))
+        if (old is not null && !LongDouble.TryParse(old, out current))
         {
             c.Reply.Error(HashValueNotFloat);
             return;
         }
 
-        string text;
-        if (TryAdd(currentDec, incrDec, out var sumDec))
+        var sum = current + incr;
+        if (sum.IsInfinity)
         {
-            text = NumberFormat.FormatHuman(sumDec);
-        }
-        else
-        {
-            var sum = current + incr;
-            if (double.IsNaN(sum) || double.IsInfinity(sum))
-            {
-                c.Reply.Error(Errors.NanOrInfinity);
-                return;
-            }
-
-            text = NumberFormat.FormatHuman(sum);
+            c.Reply.Error(Errors.NanOrInfinity);
+            return;
         }
 
-        var bytes = Encoding.ASCII.GetBytes(text);
+        var bytes = Encoding.ASCII.GetBytes(sum.ToHumanString());
         hash ??= GetOrCreate(c)!;
         hash.Set(c.Arg(2), bytes, MaxEntries(c), MaxValue(c));
         c.Notify(Notify.Hash, "hincrbyfloat", c.Arg(1));
         c.Reply.Bulk(bytes);
-    }
-
-    private static bool TryAdd(decimal? a, decimal? b, out decimal sum)
-    {
-        sum = 0;
-        if (a is null || b is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            sum = a.Value + b.Value;
-            return true;
-        }
-        catch (OverflowException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// Redis's string2ld (strtold, refusing spaces and NaN) as a double and, when the text is a
-    /// plain decimal within decimal's range, exactly as a decimal: Redis adds in 80-bit long double,
-    /// and decimal reproduces what it prints for the values people increment by.
-    /// </summary>
-    internal static bool TryParseLongDouble(ReadOnlySpan<byte> s, out decimal? exact, out double value)
-    {
-        exact = null;
-        if (!NumberFormat.TryParseDouble(s, out value))
-        {
-            return false;
-        }
-
-        if (!double.IsInfinity(value) && s.Length <= 64)
-        {
-            Span<char> chars = stackalloc char[s.Length];
-            for (var i = 0; i < s.Length; i++)
-            {
-                chars[i] = (char)s[i];
-            }
-
-            if (decimal.TryParse(chars, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && (d != 0 || value == 0))
-            {
-                exact = d;
-            }
-        }
-
-        return true;
     }
 
     private static void GetAll(CommandContext c, bool keys, bool values)
