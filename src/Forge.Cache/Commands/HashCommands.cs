@@ -8,6 +8,8 @@ namespace Forge.Cache.Commands;
 /// Hash commands, with Redis 7.0's replies and error texts (t_hash.c). A hash emptied by HDEL is
 /// deleted from the keyspace. The listpack → hashtable conversion follows hash-max-listpack-entries
 /// and hash-max-listpack-value, read at each write (CONFIG SET takes effect for the next write).
+/// Handlers call <see cref="CommandContext.Touch"/> and <see cref="CommandContext.Notify"/> where
+/// Redis calls signalModifiedKey and notifyKeyspaceEvent (only when the hash changed).
 /// </summary>
 internal static class HashCommands
 {
@@ -83,6 +85,7 @@ internal static class HashCommands
             }
         }
 
+        c.Touch(c.Arg(1));
         c.Notify(Notify.Hash, "hset", c.Arg(1));
         if (c.Command.Name == "hmset")
         {
@@ -111,6 +114,7 @@ internal static class HashCommands
         }
 
         hash.Set(c.Arg(2), c.ArgBytes(3), MaxEntries(c), MaxValue(c));
+        c.Touch(c.Arg(1));
         c.Notify(Notify.Hash, "hset", c.Arg(1));
         c.Reply.Integer(1);
     }
@@ -179,6 +183,7 @@ internal static class HashCommands
 
         if (deleted > 0)
         {
+            c.Touch(c.Arg(1));
             c.Notify(Notify.Hash, "hdel", c.Arg(1));
             if (hash.Count == 0)
             {
@@ -239,6 +244,7 @@ internal static class HashCommands
         var result = current + incr;
         hash ??= GetOrCreate(c)!;
         hash.Set(c.Arg(2), NumberFormat.LongToBytes(result), MaxEntries(c), MaxValue(c));
+        c.Touch(c.Arg(1));
         c.Notify(Notify.Hash, "hincrby", c.Arg(1));
         c.Reply.Integer(result);
     }
@@ -280,6 +286,7 @@ internal static class HashCommands
         var bytes = Encoding.ASCII.GetBytes(sum.ToHumanString());
         hash ??= GetOrCreate(c)!;
         hash.Set(c.Arg(2), bytes, MaxEntries(c), MaxValue(c));
+        c.Touch(c.Arg(1));
         c.Notify(Notify.Hash, "hincrbyfloat", c.Arg(1));
         c.Reply.Bulk(bytes);
     }

@@ -6,7 +6,10 @@ namespace Forge.Cache.Commands;
 /// Set commands, with Redis 7.0's replies and error texts (t_set.c). A set emptied by SREM, SPOP
 /// or SMOVE is deleted from the keyspace; the *STORE commands delete their destination when the
 /// result is empty. Sets built by SINTERSTORE/SUNIONSTORE/SDIFFSTORE start as intsets and convert
-/// as members are added, so their encoding is what Redis would report.
+/// as members are added, so their encoding is what Redis would report. Handlers call
+/// <see cref="CommandContext.Touch"/> (WATCH) and <see cref="CommandContext.Notify"/> exactly where
+/// Redis calls signalModifiedKey and notifyKeyspaceEvent: only for keys really changed (SMOVE
+/// touches its destination only when the member was added to it).
 /// </summary>
 internal static class SetCommands
 {
@@ -68,6 +71,7 @@ internal static class SetCommands
 
         if (added > 0)
         {
+            c.Touch(c.Arg(1));
             c.Notify(Notify.Set, "sadd", c.Arg(1));
         }
 
@@ -98,6 +102,7 @@ internal static class SetCommands
 
         if (removed > 0)
         {
+            c.Touch(c.Arg(1));
             c.Notify(Notify.Set, "srem", c.Arg(1));
             DeleteIfEmpty(c, set);
         }
@@ -134,6 +139,7 @@ internal static class SetCommands
             return;
         }
 
+        c.Touch(c.Arg(1));
         c.Notify(Notify.Set, "srem", c.Arg(1));
         DeleteIfEmpty(c, srcSet);
         var dstSet = (RedisSet?)dst;
@@ -145,6 +151,7 @@ internal static class SetCommands
 
         if (dstSet.Add(member, MaxIntset(c)))
         {
+            c.Touch(c.Arg(2));
             c.Notify(Notify.Set, "sadd", c.Arg(2));
         }
 
@@ -243,6 +250,7 @@ internal static class SetCommands
             var slot = one.RandomSlot(random);
             WriteMember(c, one, slot);
             one.RemoveSlot(slot);
+            c.Touch(c.Arg(1));
             c.Notify(Notify.Set, "spop", c.Arg(1));
             DeleteIfEmpty(c, one);
             return;
@@ -271,6 +279,7 @@ internal static class SetCommands
         }
 
         var size = set.Count;
+        c.Touch(c.Arg(1));
         c.Notify(Notify.Set, "spop", c.Arg(1));
         if (l >= size)
         {
@@ -401,12 +410,14 @@ internal static class SetCommands
         {
             if (c.Db.Delete(c.Arg(1)))
             {
+                c.Touch(c.Arg(1));
                 c.Notify(Notify.Generic, "del", c.Arg(1));
             }
         }
         else
         {
             c.Db.Set(c.Arg(1), result);
+            c.Touch(c.Arg(1));
             c.Notify(Notify.Set, evt, c.Arg(1));
         }
 
