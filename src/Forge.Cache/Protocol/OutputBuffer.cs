@@ -77,45 +77,13 @@ internal sealed class OutputBuffer
         _position = 0;
     }
 
-    /// <summary>A position in the buffer, for discarding what was written after it (CLIENT REPLY OFF/SKIP).</summary>
-    public (int Chunks, int Position) Mark() => (_chunks.Count, _position);
-
-    /// <summary>Discards everything written after <paramref name="mark"/>.</summary>
-    public void TruncateTo((int Chunks, int Position) mark)
+    /// <summary>Appends a copy of everything buffered in <paramref name="source"/>.</summary>
+    public void AppendFrom(OutputBuffer source)
     {
-        if (_chunks.Count == mark.Chunks)
+        for (var i = 0; i < source.SegmentCount; i++)
         {
-            _position = Math.Min(_position, mark.Position);
-            return;
+            Write(source.Segment(i).Span);
         }
-
-        // The chunk that was current at the mark is _chunks[mark.Chunks] when it held bytes then.
-        var keepIndex = mark.Position > 0 ? mark.Chunks : -1;
-        for (var i = _chunks.Count - 1; i >= mark.Chunks; i--)
-        {
-            if (i == keepIndex)
-            {
-                continue;
-            }
-
-            _fullBytes -= _chunkLengths[i];
-            ArrayPool<byte>.Shared.Return(_chunks[i]);
-        }
-
-        if (keepIndex >= 0)
-        {
-            _fullBytes -= _chunkLengths[keepIndex];
-            ArrayPool<byte>.Shared.Return(_current);
-            _current = _chunks[keepIndex];
-            _position = mark.Position;
-        }
-        else
-        {
-            _position = 0;
-        }
-
-        _chunks.RemoveRange(mark.Chunks, _chunks.Count - mark.Chunks);
-        _chunkLengths.RemoveRange(mark.Chunks, _chunkLengths.Count - mark.Chunks);
     }
 
     /// <summary>Moves everything buffered here into <paramref name="target"/> (which must be empty).</summary>

@@ -64,15 +64,31 @@ internal sealed partial class Client
             return;
         }
 
+        // Replies go to a scratch buffer and are dropped; pushes (pub/sub) still reach PushBuffer.
         var skipThis = _skipNextReply;
         _skipNextReply = false;
-        var mark = _pending.Mark();
-        ExecuteCore();
-        if (ReplyOff || skipThis)
+        Writer.Buffer = _discard;
+        try
         {
-            _pending.TruncateTo(mark);
+            ExecuteCore();
         }
+        finally
+        {
+            Writer.Buffer = _pending;
+        }
+
+        if (!ReplyOff && !skipThis)
+        {
+            _pending.AppendFrom(_discard); // CLIENT REPLY ON's own +OK
+        }
+
+        _discard.Reset();
     }
+
+    private readonly OutputBuffer _discard = new();
+
+    /// <summary>The buffer out-of-band pushes go to, even while CLIENT REPLY OFF discards replies.</summary>
+    public OutputBuffer PushBuffer => _pending;
 
     /// <summary>CLIENT REPLY OFF: replies are discarded until CLIENT REPLY ON.</summary>
     public bool ReplyOff { get; set; }
