@@ -544,7 +544,7 @@ internal static class HashCommands
         var matchAll = patternIndex == 0 || (pattern.Length == 1 && pattern[0] == (byte)'*');
         if (!matchAll)
         {
-            items.RemoveAll(slot => !Glob.Match(c.Arg(patternIndex), hash.FieldAt(slot)));
+            items.RemoveAll(slot => !ScanMatch(c.Arg(patternIndex), hash.FieldAt(slot)));
         }
 
         c.Reply.ArrayHeader(2);
@@ -556,6 +556,13 @@ internal static class HashCommands
             c.Reply.Bulk(hash.ValueAt(slot));
         }
     }
+
+    /// <summary>
+    /// MATCH as Redis's stringmatchlen applies it: an empty element matches only an empty
+    /// pattern (even "**" does not match it; a lone "*" is never applied).
+    /// </summary>
+    internal static bool ScanMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text) =>
+        text.IsEmpty ? pattern.IsEmpty : Glob.Match(pattern, text);
 
     internal static void WriteEmptyScan(CommandContext c)
     {

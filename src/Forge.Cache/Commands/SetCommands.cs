@@ -658,7 +658,7 @@ internal static class SetCommands
         var matched = 0;
         for (var i = 0; i < items.Count; i++)
         {
-            if (matchAll || Glob.Match(pattern, set.MemberAt(items[i], scratch)))
+            if (matchAll || HashCommands.ScanMatch(pattern, set.MemberAt(items[i], scratch)))
             {
                 items[matched++] = items[i];
             }
