@@ -177,6 +177,27 @@ public sealed class StringAndKeyCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public void ObjectIdletimeAndFreqAreTracked()
+    {
+        _c.Call("SET", "k", "v");
+        Thread.Sleep(2100);
+        Assert.InRange((long)_c.Call("OBJECT", "IDLETIME", "k")!, 2, 3);
+        _c.Call("GET", "k");
+        Assert.Equal(0L, _c.Call("OBJECT", "IDLETIME", "k"));
+        Assert.StartsWith("-ERR An LFU maxmemory policy is not selected", _c.CallRaw("OBJECT", "FREQ", "k"), StringComparison.Ordinal);
+        _c.Call("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu");
+        _c.Call("SET", "hot", "v");
+        Assert.Equal(5L, _c.Call("OBJECT", "FREQ", "hot"));
+        for (var i = 0; i < 200; i++)
+        {
+            _c.Call("GET", "hot");
+        }
+
+        Assert.InRange((long)_c.Call("OBJECT", "FREQ", "hot")!, 6, 255);
+        _c.Call("CONFIG", "SET", "maxmemory-policy", "noeviction");
+    }
+
+    [Fact]
     public void BigValuesRoundTrip()
     {
         var big = new string('x', 4_000_000);

@@ -621,7 +621,7 @@ internal static partial class KeyCommands
 
     private static void ObjectIfExists(CommandContext c, Action<object> then)
     {
-        var value = c.Db.Get(c.Arg(2));
+        var value = c.Db.Peek(c.Arg(2));
         if (value is null)
         {
             c.Reply.Null();
@@ -657,7 +657,7 @@ internal static partial class KeyCommands
             return;
         }
 
-        c.Reply.Integer(0);
+        c.Reply.Integer(AccessTracking.IdleSeconds(c.Db.AccessWord(c.Arg(2)), c.Now));
     });
 
     private static void ObjectFreq(CommandContext c) => ObjectIfExists(c, _ =>
@@ -668,6 +668,6 @@ internal static partial class KeyCommands
             return;
         }
 
-        c.Reply.Integer(0);
+        c.Reply.Integer(AccessTracking.DecayedCounter(c.Db.AccessWord(c.Arg(2)), c.Now, c.Keyspace.LfuDecayTime));
     });
 }

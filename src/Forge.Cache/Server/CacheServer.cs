@@ -39,6 +39,8 @@ internal sealed class CacheServer : IAsyncDisposable
         Keyspace.KeyReady = (db, key) => Blocking.SignalKeyReady(db.Id, key);
         Keyspace.EventSink = PublishKeyEvent;
         config.Changed += OnConfigChanged;
+        LoadOutputLimits();
+        LoadAccessTracking();
         Keyspace.NotifyFlags = NotifyFlags.Parse(config["notify-keyspace-events"]) ?? Notify.None;
         StartTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     }
@@ -242,8 +244,7 @@ internal sealed class CacheServer : IAsyncDisposable
     /// <summary>client-output-buffer-limit: hard limit closes at once, soft limit after soft-seconds over it.</summary>
     internal void CheckOutputLimits(Client client)
     {
-        var cls = client.SubscriptionCount > 0 ? "pubsub" : "normal";
-        var limit = OutputLimits.For(Config["client-output-buffer-limit"], cls);
+        var limit = client.SubscriptionCount > 0 ? _pubsubLimit : _normalLimit;
         var used = client.PendingOutputBytes;
         if (limit.Hard == 0 && limit.Soft == 0)
         {
@@ -402,8 +403,34 @@ internal sealed class CacheServer : IAsyncDisposable
         }
     }
 
+    private void LoadAccessTracking()
+    {
+        Keyspace.Lfu = Config["maxmemory-policy"].Contains("lfu", StringComparison.Ordinal);
+        Keyspace.LfuLogFactor = Config.GetLong("lfu-log-factor");
+        Keyspace.LfuDecayTime = Config.GetLong("lfu-decay-time");
+    }
+
+    private OutputLimit _normalLimit;
+    private OutputLimit _pubsubLimit;
+
+    private void LoadOutputLimits()
+    {
+        _normalLimit = OutputLimits.For(Config["client-output-buffer-limit"], "normal");
+        _pubsubLimit = OutputLimits.For(Config["client-output-buffer-limit"], "pubsub");
+    }
+
     private void OnConfigChanged(string name, string value)
     {
+        if (name == "client-output-buffer-limit")
+        {
+            LoadOutputLimits();
+        }
+
+        if (name is "maxmemory-policy" or "lfu-log-factor" or "lfu-decay-time")
+        {
+            LoadAccessTracking();
+        }
+
         if (name == "notify-keyspace-events")
         {
             Keyspace.NotifyFlags = NotifyFlags.Parse(value) ?? Notify.None;

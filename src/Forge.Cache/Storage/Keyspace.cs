@@ -57,6 +57,19 @@ internal sealed class Keyspace
         EventSink?.Invoke(type, evt, db, key);
     }
 
+    /// <summary>True under an LFU maxmemory-policy: access words hold LFU counters, not LRU clocks.</summary>
+    public bool Lfu { get; set; }
+
+    public long LfuLogFactor { get; set; } = 10;
+
+    public long LfuDecayTime { get; set; } = 1;
+
+    private readonly Random _random = new();
+
+    public uint NewAccessWord() => AccessTracking.NewWord(Lfu, Now);
+
+    public void TouchAccess(ref uint word) => AccessTracking.Touch(ref word, Lfu, Now, LfuLogFactor, LfuDecayTime, _random);
+
     public void Tick() => Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     internal void OnAdded(Database db, ReadOnlySpan<byte> key) => NotifyEvent(Notify.New, "new", db, key);
