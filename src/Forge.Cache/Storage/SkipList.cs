@@ -42,10 +42,10 @@ internal sealed class SkipList
     public const int MaxLevel = 32;
 
     [ThreadStatic]
-    private static SkipListNode[]? t_update;
+    private static SkipListNode[]? s_update;
 
     [ThreadStatic]
-    private static int[]? t_rank;
+    private static int[]? s_rank;
 
     private readonly SkipListNode _header = new(MaxLevel, 0, []);
     private int _level = 1;
@@ -86,13 +86,13 @@ internal sealed class SkipList
         return level;
     }
 
-    private static SkipListNode[] UpdateArray() => t_update ??= new SkipListNode[MaxLevel];
+    private static SkipListNode[] UpdateArray() => s_update ??= new SkipListNode[MaxLevel];
 
     /// <summary>Inserts an element that is not present yet (the caller checks membership).</summary>
     public SkipListNode Insert(double score, byte[] member)
     {
         var update = UpdateArray();
-        var rank = t_rank ??= new int[MaxLevel];
+        var rank = s_rank ??= new int[MaxLevel];
         var x = _header;
         for (var i = _level - 1; i >= 0; i--)
         {
