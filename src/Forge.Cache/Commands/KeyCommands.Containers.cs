@@ -1,3 +1,5 @@
+using Forge.Cache.Storage;
+
 namespace Forge.Cache.Commands;
 
 /// <summary>The per-type parts of COPY and OBJECT ENCODING, one line per container type.</summary>
@@ -5,6 +7,7 @@ internal static partial class KeyCommands
 {
     private static object CloneContainer(object value) => value switch
     {
+        RedisSortedSet z => (object)z.Clone(),
         _ => throw new NotSupportedException($"COPY of {TypeName(value)} values"),
     };
 
@@ -13,6 +16,7 @@ internal static partial class KeyCommands
         _ = c;
         return TypeName(value) switch
         {
+            "zset" => ((RedisSortedSet)value).Encoding,
             _ => "unknown",
         };
     }

@@ -355,8 +355,9 @@ internal static partial class SortedSetCommands
 
         if (l >= size)
         {
+            // The whole set, in the order Redis's set-operation iterator walks it: from the end.
             WriteElementsHeader(reply, size, withScores);
-            for (var node = zset.First; node is not null; node = node.Next)
+            for (var node = zset.Last; node is not null; node = node.Backward)
             {
                 WriteElement(reply, node, withScores);
             }
@@ -475,11 +476,11 @@ internal static partial class SortedSetCommands
         if (hasPattern)
         {
             var kept = 0;
-            foreach (var node in found)
+            for (var i = 0; i < found.Count; i++)
             {
-                if (Glob.Match(pattern, node.Member))
+                if (Glob.Match(pattern, found[i].Member))
                 {
-                    found[kept++] = node;
+                    found[kept++] = found[i];
                 }
             }
 
@@ -499,24 +500,50 @@ internal static partial class SortedSetCommands
         }
     }
 
-    /// <summary>strtoul-style cursor: decimal digits only (Redis refuses anything left unparsed).</summary>
+    /// <summary>
+    /// C's strtoul over the whole argument, as Redis parses SCAN cursors: leading spaces, a sign
+    /// (a negative cursor wraps around), decimal digits; overflow or anything unparsed fails.
+    /// </summary>
     private static bool TryParseCursor(ReadOnlySpan<byte> s, out ulong cursor)
     {
         cursor = 0;
         if (s.IsEmpty)
         {
+            return true;
+        }
+
+        var i = 0;
+        while (i < s.Length && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r')
+        {
+            i++;
+        }
+
+        var negative = false;
+        if (i < s.Length && s[i] is (byte)'+' or (byte)'-')
+        {
+            negative = s[i] == (byte)'-';
+            i++;
+        }
+
+        if (i == s.Length)
+        {
             return false;
         }
 
-        foreach (var b in s)
+        for (; i < s.Length; i++)
         {
-            var d = (uint)(b - '0');
+            var d = (uint)(s[i] - '0');
             if (d > 9 || cursor > (ulong.MaxValue - d) / 10)
             {
                 return false;
             }
 
             cursor = (cursor * 10) + d;
+        }
+
+        if (negative)
+        {
+            cursor = 0 - cursor;
         }
 
         return true;

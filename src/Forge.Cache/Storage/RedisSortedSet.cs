@@ -68,6 +68,11 @@ internal sealed partial class RedisSortedSet
             IsListpack = false;
         }
 
+        if (IsListpack && score == 0)
+        {
+            score = 0; // a listpack stores integral scores as integers: -0 becomes 0
+        }
+
         var key = owned ?? member.ToArray();
         var node = _list.Insert(score, key);
         _members.Set(key, node, key);
@@ -80,6 +85,11 @@ internal sealed partial class RedisSortedSet
         if (node.Score == score)
         {
             return;
+        }
+
+        if (IsListpack && score == 0)
+        {
+            score = 0;
         }
 
         var moved = _list.UpdateScore(node, score);
@@ -207,6 +217,13 @@ internal sealed partial class RedisSortedSet
         }
 
         IsListpack = true;
+        for (var x = _list.First; x is not null; x = x.Next)
+        {
+            if (x.Score == 0)
+            {
+                x.Score = 0; // -0 becomes 0, as in a listpack
+            }
+        }
     }
 
     /// <summary>Forces the encoding flag (RDB loading, DEBUG, tests).</summary>
