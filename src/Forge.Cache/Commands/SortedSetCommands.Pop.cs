@@ -162,14 +162,18 @@ internal static partial class SortedSetCommands
     {
         for (var i = 0; i < keyCount; i++)
         {
-            if (!c.TryGet<RedisSortedSet>(c.Arg(firstKey + i), out var zset))
+            var value = c.Db.Get(c.Arg(firstKey + i));
+            if (value is not RedisSortedSet zset || zset.Count == 0)
             {
-                return;
-            }
+                if (value is null or RedisSortedSet || c.IsReprocessing)
+                {
+                    // A waiter re-run for a key that now holds another type is not served: it
+                    // keeps waiting, as in Redis (only a key of its own type unblocks it).
+                    continue;
+                }
 
-            if (zset is null || zset.Count == 0)
-            {
-                continue;
+                c.Reply.Error(Errors.WrongType);
+                return;
             }
 
             PopFrom(c, firstKey + i, zset, max, emitKey: true, count, nested);
