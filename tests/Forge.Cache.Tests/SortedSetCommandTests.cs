@@ -217,10 +217,10 @@ public class SortedSetCommandTests : IClassFixture<SortedSetServerFixture>
         Assert.Equal(":0", r.Call("zinterstore", "{t3}u", "2", "{t3}a", "{t3}none"));
         Assert.Equal(":0", r.Call("exists", "{t3}u"));
         Assert.Equal(":2", r.Call("zrangestore", "{t3}r", "{t3}a", "1", "2", "byscore"));
-        Assert.Equal("+listpack", r.Call("object", "encoding", "{t3}r"));
+        Assert.Equal("$8 listpack", r.Call("object", "encoding", "{t3}r"));
         Assert.Equal("+OK", r.Call("config", "set", "zset-max-listpack-entries", "1"));
         Assert.Equal(":2", r.Call("zrangestore", "{t3}s", "{t3}a", "0", "1"));
-        Assert.Equal("+skiplist", r.Call("object", "encoding", "{t3}s"));
+        Assert.Equal("$8 skiplist", r.Call("object", "encoding", "{t3}s"));
         Assert.Equal("+OK", r.Call("config", "set", "zset-max-listpack-entries", "128"));
     }
 
