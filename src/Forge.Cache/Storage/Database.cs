@@ -21,7 +21,7 @@ internal sealed class Database
 
     public int Id { get; }
 
-    public KeyTable<object> Main { get; private set; } = new();
+    public KeyTable<object> Main { get; private set; } = NewMain();
 
     public KeyTable<long> Expires { get; private set; } = new();
 
@@ -38,7 +38,39 @@ internal sealed class Database
             return null;
         }
 
-        return Main.TryGetValue(key, out var value) ? value : null;
+        var slot = Main.FindSlot(key);
+        if (slot < 0)
+        {
+            return null;
+        }
+
+        _keyspace.TouchAccess(ref Main.MetaAt(slot));
+        return Main.ValueAt(slot);
+    }
+
+    /// <summary>The value without touching its access time (OBJECT, SCAN): null when absent or expired.</summary>
+    public object? Peek(ReadOnlySpan<byte> key)
+    {
+        if (Expires.Count > 0 && ExpireIfNeeded(key))
+        {
+            return null;
+        }
+
+        return GetRaw(key);
+    }
+
+    /// <summary>The access word of an existing key (see <see cref="AccessTracking"/>).</summary>
+    public uint AccessWord(ReadOnlySpan<byte> key)
+    {
+        var slot = Main.FindSlot(key);
+        return slot < 0 ? 0 : Main.MetaAt(slot);
+    }
+
+    private static KeyTable<object> NewMain()
+    {
+        var table = new KeyTable<object>();
+        table.EnableMeta();
+        return table;
     }
 
     /// <summary>The value without the expiry check or deletion (for introspection of stale keys).</summary>
@@ -82,11 +114,25 @@ internal sealed class Database
     /// </summary>
     public void Set(ReadOnlySpan<byte> key, object value, bool keepTtl = false)
     {
-        ref var slot = ref Main.GetValueRefOrAddDefault(key, out var exists);
-        slot = value;
+        var index = Main.FindOrAddSlot(key, out var exists);
+        Main.ValueAt(index) = value;
+        if (exists)
+        {
+            _keyspace.TouchAccess(ref Main.MetaAt(index));
+        }
+        else
+        {
+            Main.MetaAt(index) = _keyspace.NewAccessWord();
+        }
+
         if (exists && !keepTtl && Expires.Count > 0)
         {
             Expires.Remove(key);
+        }
+
+        if (!exists)
+        {
+            _keyspace.OnAdded(this, key);
         }
 
         _keyspace.OnStored(this, key, value);
@@ -95,7 +141,10 @@ internal sealed class Database
     /// <summary>Adds a key that must not exist yet (after a failed lookup).</summary>
     public void Add(ReadOnlySpan<byte> key, object value)
     {
-        Main.Set(key, value);
+        var index = Main.FindOrAddSlot(key, out _);
+        Main.ValueAt(index) = value;
+        Main.MetaAt(index) = _keyspace.NewAccessWord();
+        _keyspace.OnAdded(this, key);
         _keyspace.OnStored(this, key, value);
     }
 
@@ -105,13 +154,11 @@ internal sealed class Database
         ref var slot = ref Main.GetValueRefOrNullRef(key);
         if (Unsafe.IsNullRef(ref slot))
         {
-            Main.Set(key, value);
-        }
-        else
-        {
-            slot = value;
+            Add(key, value);
+            return;
         }
 
+        slot = value;
         _keyspace.OnStored(this, key, value);
     }
 
@@ -149,7 +196,7 @@ internal sealed class Database
 
     public void Clear()
     {
-        Main = new KeyTable<object>();
+        Main = NewMain();
         Expires = new KeyTable<long>();
     }
 

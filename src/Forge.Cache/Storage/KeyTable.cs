@@ -33,6 +33,10 @@ internal sealed class KeyTable<TValue>
     private int _freeList = -1;
     private int _freeCount;
 
+    // Optional per-entry metadata parallel to _entries (the keyspace's LRU clock / LFU counter),
+    // kept outside Entry so tables that don't need it (hash fields, set members) pay nothing.
+    private uint[]? _meta;
+
     public KeyTable(int capacity = 0)
     {
         var size = capacity <= 4 ? 4 : (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
@@ -41,6 +45,21 @@ internal sealed class KeyTable<TValue>
     }
 
     public int Count => _count;
+
+    /// <summary>Turns on the per-entry metadata word (see <see cref="MetaAt"/>).</summary>
+    public void EnableMeta() => _meta ??= new uint[_entries.Length];
+
+    /// <summary>The metadata word of a live slot (only after <see cref="EnableMeta"/>).</summary>
+    public ref uint MetaAt(int slot) => ref _meta![slot];
+
+    /// <summary>Adds or finds <paramref name="key"/> and returns its slot; <paramref name="exists"/> tells which.</summary>
+    public int FindOrAddSlot(ReadOnlySpan<byte> key, out bool exists, byte[]? ownedKey = null)
+    {
+        var hash = Hash(key);
+        var i = FindSlot(key, hash);
+        exists = i >= 0;
+        return exists ? i : AddNew(ownedKey ?? key.ToArray(), hash);
+    }
 
     /// <summary>One past the highest slot index in use; slot indices run 0 .. SlotCount-1.</summary>
     public int SlotCount => _used;
@@ -186,6 +205,11 @@ internal sealed class KeyTable<TValue>
 
         _buckets = new int[size];
         _entries = new Entry[size];
+        if (_meta is not null)
+        {
+            _meta = new uint[size];
+        }
+
         _used = 0;
         _count = 0;
         _freeList = -1;
@@ -225,6 +249,11 @@ internal sealed class KeyTable<TValue>
     {
         var size = _entries.Length * 2;
         Array.Resize(ref _entries, size);
+        if (_meta is not null)
+        {
+            Array.Resize(ref _meta, size);
+        }
+
         var buckets = new int[size];
         var entries = _entries;
         for (var i = 0; i < _used; i++)
