@@ -141,10 +141,7 @@ internal static partial class SortedSetCommands
             reply.Double(node.Score);
         }
 
-        if (zset.Count == 0)
-        {
-            c.Db.Delete(c.Arg(keyIdx));
-        }
+        AfterRemoval(c, c.Arg(keyIdx), zset, n, max ? "zpopmax" : "zpopmin");
     }
 
     private static void BlockingPopMinMax(CommandContext c, bool max)

@@ -249,8 +249,7 @@ internal static partial class SortedSetCommands
     {
         if (result.Count == 0)
         {
-            c.Db.Delete(dstKey);
-            c.Reply.Integer(0);
+            StoreEmpty(c, dstKey);
             return;
         }
 
@@ -264,6 +263,18 @@ internal static partial class SortedSetCommands
         c.Db.Set(dstKey, dst);
         c.SignalKeyReady(dstKey);
         c.Reply.Integer(result.Count);
+        c.Notify(Notify.Zset, "zrangestore", dstKey);
+    }
+
+    /// <summary>An empty *STORE result: the destination is deleted (with a "del" event when it existed).</summary>
+    private static void StoreEmpty(CommandContext c, ReadOnlySpan<byte> dstKey)
+    {
+        c.Reply.Integer(0);
+        if (c.Db.Delete(dstKey))
+        {
+            c.Touch(dstKey);
+            c.Notify(Notify.Generic, "del", dstKey);
+        }
     }
 
     private static void RemRangeGeneric(CommandContext c, RangeType type)
@@ -309,6 +320,7 @@ internal static partial class SortedSetCommands
         }
 
         int deleted;
+        string evt;
         if (type == RangeType.Rank)
         {
             long length = zset.Count;
@@ -339,21 +351,20 @@ internal static partial class SortedSetCommands
             }
 
             deleted = zset.RemoveRangeByRank(start, end);
+            evt = "zremrangebyrank";
         }
         else if (type == RangeType.Score)
         {
             deleted = zset.RemoveRangeByScore(scoreRange);
+            evt = "zremrangebyscore";
         }
         else
         {
             deleted = zset.RemoveRangeByLex(lexRange);
+            evt = "zremrangebylex";
         }
 
-        if (zset.Count == 0)
-        {
-            c.Db.Delete(key);
-        }
-
+        AfterRemoval(c, key, zset, deleted, evt);
         c.Reply.Integer(deleted);
     }
 }

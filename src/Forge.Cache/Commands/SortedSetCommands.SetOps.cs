@@ -233,11 +233,11 @@ internal static partial class SortedSetCommands
                 c.Db.Set(dstKey, dst);
                 c.SignalKeyReady(dstKey);
                 c.Reply.Integer(dst.Count);
+                c.Notify(Notify.Zset, op == SetOp.Union ? "zunionstore" : op == SetOp.Inter ? "zinterstore" : "zdiffstore", dstKey);
             }
             else
             {
-                c.Db.Delete(dstKey);
-                c.Reply.Integer(0);
+                StoreEmpty(c, dstKey);
             }
         }
         else if (cardinalityOnly)

@@ -157,7 +157,7 @@ internal static partial class SortedSetCommands
                         if (double.IsNaN(score))
                         {
                             c.Reply.Error(NanScore);
-                            Finish(c, key, zset, added, updated);
+                            Finish(c, key, zset, added, updated, incr);
                             return;
                         }
                     }
@@ -199,10 +199,10 @@ internal static partial class SortedSetCommands
             c.Reply.Integer(ch ? added + updated : added);
         }
 
-        Finish(c, key, zset, added, updated);
+        Finish(c, key, zset, added, updated, incr);
     }
 
-    private static void Finish(CommandContext c, ReadOnlySpan<byte> key, RedisSortedSet? zset, int added, int updated)
+    private static void Finish(CommandContext c, ReadOnlySpan<byte> key, RedisSortedSet? zset, int added, int updated, bool incr)
     {
         if (zset is not null && zset.Count == 0)
         {
@@ -214,7 +214,30 @@ internal static partial class SortedSetCommands
             c.SignalKeyReady(key);
         }
 
-        _ = updated;
+        if (added + updated > 0)
+        {
+            c.Notify(Notify.Zset, incr ? "zincr" : "zadd", key);
+        }
+    }
+
+    /// <summary>After removals: deletes an emptied key; the family event, then "del" when the key went.</summary>
+    private static void AfterRemoval(CommandContext c, ReadOnlySpan<byte> key, RedisSortedSet zset, long removed, string evt)
+    {
+        var keyRemoved = false;
+        if (zset.Count == 0)
+        {
+            c.Db.Delete(key);
+            keyRemoved = true;
+        }
+
+        if (removed > 0)
+        {
+            c.Notify(Notify.Zset, evt, key);
+            if (keyRemoved)
+            {
+                c.Notify(Notify.Generic, "del", key);
+            }
+        }
     }
 
     private static void ZRem(CommandContext c)
@@ -232,20 +255,15 @@ internal static partial class SortedSetCommands
         }
 
         var deleted = 0;
-        for (var j = 2; j < c.ArgCount; j++)
+        for (var j = 2; j < c.ArgCount && zset.Count > 0; j++)
         {
             if (zset.Remove(c.Arg(j)))
             {
                 deleted++;
             }
-
-            if (zset.Count == 0)
-            {
-                c.Db.Delete(key);
-                break;
-            }
         }
 
+        AfterRemoval(c, key, zset, deleted, "zrem");
         c.Reply.Integer(deleted);
     }
 
