@@ -10,7 +10,6 @@ internal static class Errors
     public const string NoSuchKey = "ERR no such key";
     public const string OutOfRange = "ERR index out of range";
     public const string Overflow = "ERR increment or decrement would overflow";
-    public const string InvalidExpire = "ERR invalid expire time in '{0}' command";
     public const string NotPositive = "ERR value is out of range, must be positive";
     public const string NoAuth = "NOAUTH Authentication required.";
     public const string DbIndexOutOfRange = "ERR DB index is out of range";
@@ -19,6 +18,8 @@ internal static class Errors
     public const string TimeoutNegative = "ERR timeout is negative";
     public const string BitOffset = "ERR bit offset is not an integer or out of range";
     public const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+    public static string InvalidExpire(string fullName) => $"ERR invalid expire time in '{fullName}' command";
 
     public static string WrongArgs(string fullName) => $"ERR wrong number of arguments for '{fullName}' command";
 }

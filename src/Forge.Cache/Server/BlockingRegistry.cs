@@ -161,6 +161,18 @@ internal sealed class BlockingRegistry
         }
     }
 
+    /// <summary>After SWAPDB: every key of <paramref name="db"/> that someone waits on may now serve them.</summary>
+    public void SignalDatabase(Storage.Database db)
+    {
+        foreach (var (id, _) in _waiters)
+        {
+            if (id.Db == db.Id && db.Get(id.Key) is not null && _readySet.Add(id))
+            {
+                _ready.Add(id);
+            }
+        }
+    }
+
     /// <summary>Serves waiters of every key made ready, until no more progress. Caller holds the lock.</summary>
     public void HandleReadyKeys()
     {

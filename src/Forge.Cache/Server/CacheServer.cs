@@ -36,6 +36,7 @@ internal sealed class CacheServer : IAsyncDisposable
         Watches = new WatchRegistry(this);
         PubSub = new PubSubRegistry(this);
         Keyspace.KeyExpired = (db, key) => Watches.Touch(db.Id, key);
+        Keyspace.KeyReady = (db, key) => Blocking.SignalKeyReady(db.Id, key);
         config.Changed += OnConfigChanged;
         StartTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     }
@@ -75,6 +76,9 @@ internal sealed class CacheServer : IAsyncDisposable
 
     /// <summary>Set by SHUTDOWN: the host stops the server when it completes.</summary>
     public TaskCompletionSource ShutdownRequested { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>DEBUG SET-ACTIVE-EXPIRE: the cron's expiry cycle runs only while true.</summary>
+    public bool ActiveExpireEnabled { get; set; } = true;
 
     public long LastSaveUnix { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
@@ -346,7 +350,11 @@ internal sealed class CacheServer : IAsyncDisposable
             lock (Gate)
             {
                 // 25% of a cron period at most, as Redis's slow cycle.
-                Keyspace.ActiveExpireCycle(_random, TimeSpan.FromMilliseconds(250.0 / hz));
+                if (ActiveExpireEnabled)
+                {
+                    Keyspace.ActiveExpireCycle(_random, TimeSpan.FromMilliseconds(250.0 / hz));
+                }
+
                 Blocking.HandleReadyKeys();
                 var timeout = Config.GetLong("timeout");
                 var now = Environment.TickCount64;

@@ -88,10 +88,16 @@ internal sealed class Database
         {
             Expires.Remove(key);
         }
+
+        _keyspace.OnStored(this, key, value);
     }
 
     /// <summary>Adds a key that must not exist yet (after a failed lookup).</summary>
-    public void Add(ReadOnlySpan<byte> key, object value) => Main.Set(key, value);
+    public void Add(ReadOnlySpan<byte> key, object value)
+    {
+        Main.Set(key, value);
+        _keyspace.OnStored(this, key, value);
+    }
 
     /// <summary>Replaces the value of an existing key in place, keeping its TTL.</summary>
     public void Overwrite(ReadOnlySpan<byte> key, object value)
@@ -105,6 +111,8 @@ internal sealed class Database
         {
             slot = value;
         }
+
+        _keyspace.OnStored(this, key, value);
     }
 
     public bool Delete(ReadOnlySpan<byte> key)

@@ -1,5 +1,8 @@
 namespace Forge.Cache.Storage;
 
+/// <summary>A notification about one key of a database.</summary>
+internal delegate void KeySignal(Database db, ReadOnlySpan<byte> key);
+
 /// <summary>
 /// All databases of a server plus the clock that expiry reads. <see cref="Now"/> is fixed for the
 /// duration of one command (Redis's command time snapshot), so a command sees one consistent
@@ -31,7 +34,18 @@ internal sealed class Keyspace
     /// <summary>Called with the database and key whenever an expired key is deleted.</summary>
     public Action<Database, byte[]>? KeyExpired { get; set; }
 
+    /// <summary>Called when a list or sorted set is stored at a key (clients blocked on it may be served).</summary>
+    public KeySignal? KeyReady { get; set; }
+
     public void Tick() => Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    internal void OnStored(Database db, ReadOnlySpan<byte> key, object value)
+    {
+        if (KeyReady is not null && value is RedisList or RedisSortedSet)
+        {
+            KeyReady(db, key);
+        }
+    }
 
     internal void OnExpired(Database db, ReadOnlySpan<byte> key)
     {
