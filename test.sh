@@ -8,7 +8,8 @@ cd "$root"
 # Debian packages that landed tests use (peers and tools they start). Installed only when missing.
 # The tunnel's tests need none: their peers are HttpClient, ClientWebSocket and an in-process
 # Kestrel app. Systems add theirs here as they land (redis-server, sqlite3, tcpdump, runc, ...).
-apt_packages=()
+# cache: the real redis-server (differential tests) and redis-cli (integration tests).
+apt_packages=(redis-server redis-tools)
 
 missing=()
 for pkg in ${apt_packages[@]+"${apt_packages[@]}"}; do

@@ -23,10 +23,9 @@ public static class CacheCommand
         var requirepass = new Option<string?>("--requirepass") { Description = "Password clients must give with AUTH" };
         var databases = new Option<string?>("--databases") { Description = "Number of databases (default 16)" };
         var config = new Option<string?>("--config") { Description = "Configuration file in redis.conf syntax" };
-        var file = new Argument<string?>("config-file") { Description = "Configuration file (as redis-server takes it)", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("cache", "Run a Redis-compatible server (RESP2/RESP3). Any redis.conf directive can be given as --name value.")
         {
-            port, bind, requirepass, databases, config, file,
+            port, bind, requirepass, databases, config,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
@@ -41,6 +40,14 @@ public static class CacheCommand
             }
 
             var tokens = result.UnmatchedTokens.ToList();
+            string? positionalFile = null;
+            if (tokens.Count > 0 && !tokens[0].StartsWith("--", StringComparison.Ordinal))
+            {
+                // redis-server /path/to/redis.conf --port 7000: the file may come first.
+                positionalFile = tokens[0];
+                tokens.RemoveAt(0);
+            }
+
             for (var i = 0; i < tokens.Count; i++)
             {
                 var t = tokens[i];
@@ -65,7 +72,7 @@ public static class CacheCommand
             AddOpt(databases, "databases");
 
             var cfg = new CacheConfig();
-            var path = result.GetValue(config) ?? result.GetValue(file);
+            var path = result.GetValue(config) ?? positionalFile;
             if (path is not null)
             {
                 if (!File.Exists(path))

@@ -160,6 +160,12 @@ internal sealed class CommandContext
     /// </summary>
     public void SignalKeyReady(ReadOnlySpan<byte> key) => Server.Blocking.SignalKeyReady(Client.DbIndex, key);
 
+    /// <summary>
+    /// Publishes a keyspace notification (notify-keyspace-events) for <paramref name="key"/> in the
+    /// current database: e.g. <c>c.Notify(Notify.List, "lpush", key)</c>. Free when disabled.
+    /// </summary>
+    public void Notify(Notify type, string evt, ReadOnlySpan<byte> key) => Keyspace.NotifyEvent(type, evt, Db, key);
+
     /// <summary>Marks a key modified for WATCH (done automatically for the declared keys of write commands).</summary>
     public void Touch(ReadOnlySpan<byte> key) => Server.Watches.Touch(Client.DbIndex, key);
 

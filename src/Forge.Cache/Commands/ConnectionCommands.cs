@@ -48,7 +48,7 @@ internal static class ConnectionCommands
             }
         });
         CommandTable.Sub(client, "setinfo", 4, "loading stale", 0, 0, 0, c => c.Reply.Ok());
-        CommandTable.Sub(client, "reply", 3, "loading stale", 0, 0, 0, c => c.Reply.Ok());
+        CommandTable.Sub(client, "reply", 3, "loading stale", 0, 0, 0, ClientReply);
         CommandTable.Sub(client, "help", 2, "loading stale", 0, 0, 0, c => Help(c, "CLIENT",
             "ID", "    Return the ID of the current connection.",
             "GETNAME", "    Return the name of the current connection.",
@@ -297,6 +297,31 @@ internal static class ConnectionCommands
         }
 
         return true;
+    }
+
+    private static void ClientReply(CommandContext c)
+    {
+        if (c.ArgIs(2, "ON"u8))
+        {
+            c.Client.ReplyOff = false;
+            c.Reply.Ok();
+        }
+        else if (c.ArgIs(2, "OFF"u8))
+        {
+            c.Client.ReplyOff = true;
+        }
+        else if (c.ArgIs(2, "SKIP"u8))
+        {
+            if (!c.Client.ReplyOff)
+            {
+                // SKIP itself has no reply; ExecuteLocked drops the next command's.
+                c.Client.SkipReplies();
+            }
+        }
+        else
+        {
+            c.Reply.Error(Errors.Syntax);
+        }
     }
 
     private static void ClientSetName(CommandContext c)

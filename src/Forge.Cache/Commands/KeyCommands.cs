@@ -73,6 +73,7 @@ internal static partial class KeyCommands
 
             if (db.Delete(key))
             {
+                c.Notify(Notify.Generic, "del", key);
                 deleted++;
             }
         }
@@ -136,6 +137,8 @@ internal static partial class KeyCommands
             db.SetExpire(c.Arg(2), expire);
         }
 
+        c.Notify(Notify.Generic, "rename_from", c.Arg(1));
+        c.Notify(Notify.Generic, "rename_to", c.Arg(2));
         if (nx)
         {
             c.Reply.Integer(1);
@@ -221,6 +224,8 @@ internal static partial class KeyCommands
             c.Server.Watches.Touch(targetDb.Id, c.Arg(2));
         }
 
+        c.Keyspace.NotifyEvent(Notify.Generic, "copy_to", targetDb, c.Arg(2));
+
         c.Reply.Integer(1);
     }
 
@@ -255,6 +260,8 @@ internal static partial class KeyCommands
         }
 
         c.Server.Watches.Touch(target.Id, c.Arg(1));
+        c.Notify(Notify.Generic, "move_from", c.Arg(1));
+        c.Keyspace.NotifyEvent(Notify.Generic, "move_to", target, c.Arg(1));
         c.Reply.Integer(1);
     }
 
@@ -561,11 +568,13 @@ internal static partial class KeyCommands
         {
             // A time in the past deletes the key (as Redis does, propagated as DEL).
             db.Delete(key);
+            c.Notify(Notify.Generic, "del", key);
             c.Reply.Integer(1);
             return;
         }
 
         db.SetExpire(key, when);
+        c.Notify(Notify.Generic, "expire", key);
         c.Reply.Integer(1);
     }
 
@@ -599,7 +608,15 @@ internal static partial class KeyCommands
             return;
         }
 
-        c.Reply.Integer(db.Persist(c.Arg(1)) ? 1 : 0);
+        if (db.Persist(c.Arg(1)))
+        {
+            c.Notify(Notify.Generic, "persist", c.Arg(1));
+            c.Reply.Integer(1);
+        }
+        else
+        {
+            c.Reply.Integer(0);
+        }
     }
 
     private static void ObjectIfExists(CommandContext c, Action<object> then)

@@ -34,6 +34,21 @@ internal static class PubSubCommands
 
     private static void Confirm(CommandContext c, string kind, ReadOnlySpan<byte> name, bool nullName = false)
     {
+        // Confirmations are pushes: they are delivered even under CLIENT REPLY OFF.
+        var saved = c.Reply.Buffer;
+        c.Reply.Buffer = c.Client.PushBuffer;
+        try
+        {
+            WriteConfirm(c, kind, name, nullName);
+        }
+        finally
+        {
+            c.Reply.Buffer = saved;
+        }
+    }
+
+    private static void WriteConfirm(CommandContext c, string kind, ReadOnlySpan<byte> name, bool nullName)
+    {
         c.Reply.PushHeader(3);
         c.Reply.Bulk(kind);
         if (nullName)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Forge.Cache.Protocol;
+using Forge.Cache.Storage;
 
 namespace Forge.Cache.Commands;
 
@@ -177,9 +178,11 @@ internal static partial class StringCommands
         }
 
         db.Set(key, c.ArgBytes(2), keepTtl: (flags & SetFlags.KeepTtl) != 0);
+        c.Notify(Notify.String, "set", key);
         if (when >= 0)
         {
             db.SetExpire(key, when);
+            c.Notify(Notify.Generic, "expire", key);
         }
 
         if ((flags & SetFlags.Get) != 0)
@@ -262,6 +265,7 @@ internal static partial class StringCommands
         }
 
         c.Db.Add(c.Arg(1), c.ArgBytes(2));
+        c.Notify(Notify.String, "set", c.Arg(1));
         c.Reply.Integer(1);
     }
 
@@ -280,6 +284,8 @@ internal static partial class StringCommands
 
         c.Db.Set(c.Arg(1), c.ArgBytes(3));
         c.Db.SetExpire(c.Arg(1), c.Now + (ttl * unit));
+        c.Notify(Notify.String, "set", c.Arg(1));
+        c.Notify(Notify.Generic, "expire", c.Arg(1));
         c.Reply.Ok();
     }
 
@@ -322,6 +328,7 @@ internal static partial class StringCommands
         for (var i = 1; i < c.ArgCount; i += 2)
         {
             c.Db.Set(c.Arg(i), c.ArgBytes(i + 1));
+            c.Notify(Notify.String, "set", c.Arg(i));
         }
 
         if (nx)
@@ -342,6 +349,7 @@ internal static partial class StringCommands
         }
 
         c.Db.Set(c.Arg(1), c.ArgBytes(2));
+        c.Notify(Notify.String, "set", c.Arg(1));
         ReplyOld(c, old);
     }
 
@@ -355,6 +363,7 @@ internal static partial class StringCommands
         if (old is not null)
         {
             c.Db.Delete(c.Arg(1));
+            c.Notify(Notify.Generic, "del", c.Arg(1));
         }
 
         ReplyOld(c, old);
@@ -405,15 +414,17 @@ internal static partial class StringCommands
             if (when <= c.Now)
             {
                 c.Db.Delete(c.Arg(1));
+                c.Notify(Notify.Generic, "del", c.Arg(1));
             }
             else
             {
                 c.Db.SetExpire(c.Arg(1), when);
+                c.Notify(Notify.Generic, "expire", c.Arg(1));
             }
         }
-        else if ((flags & SetFlags.Persist) != 0)
+        else if ((flags & SetFlags.Persist) != 0 && c.Db.Persist(c.Arg(1)))
         {
-            c.Db.Persist(c.Arg(1));
+            c.Notify(Notify.Generic, "persist", c.Arg(1));
         }
 
         c.Reply.Bulk(value);
@@ -450,6 +461,7 @@ internal static partial class StringCommands
             c.Db.Overwrite(c.Arg(1), bytes);
         }
 
+        c.Notify(Notify.String, "incrby", c.Arg(1));
         c.Reply.Integer(value);
     }
 
@@ -489,6 +501,7 @@ internal static partial class StringCommands
             c.Db.Overwrite(c.Arg(1), bytes);
         }
 
+        c.Notify(Notify.String, "incrbyfloat", c.Arg(1));
         c.Reply.Bulk(bytes);
     }
 
@@ -551,6 +564,7 @@ internal static partial class StringCommands
         if (old is null)
         {
             c.Db.Add(c.Arg(1), add.ToArray());
+            c.Notify(Notify.String, "append", c.Arg(1));
             c.Reply.Integer(add.Length);
             return;
         }
@@ -565,6 +579,7 @@ internal static partial class StringCommands
         old.CopyTo(bytes, 0);
         add.CopyTo(bytes.AsSpan(old.Length));
         c.Db.Overwrite(c.Arg(1), bytes);
+        c.Notify(Notify.String, "append", c.Arg(1));
         c.Reply.Integer(bytes.Length);
     }
 
@@ -679,6 +694,7 @@ internal static partial class StringCommands
             c.Db.Overwrite(c.Arg(1), bytes);
         }
 
+        c.Notify(Notify.String, "setrange", c.Arg(1));
         c.Reply.Integer(length);
     }
 }

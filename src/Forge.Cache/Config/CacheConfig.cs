@@ -267,7 +267,7 @@ internal sealed class CacheConfig
             I("slowlog-max-len", "128", 0, long.MaxValue),
             I("latency-monitor-threshold", "0", 0, long.MaxValue),
             B("latency-tracking", "yes"),
-            T("notify-keyspace-events", ""),
+            new() { Name = "notify-keyspace-events", Kind = DirectiveKind.Special, Default = "", Parse = v => NotifyFlags.Parse(v) is { } f ? (NotifyFlags.Format(f), null) : (null, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.") },
             B("lazyfree-lazy-eviction", "no"),
             B("lazyfree-lazy-expire", "no"),
             B("lazyfree-lazy-server-del", "no"),

@@ -77,6 +77,15 @@ internal sealed class OutputBuffer
         _position = 0;
     }
 
+    /// <summary>Appends a copy of everything buffered in <paramref name="source"/>.</summary>
+    public void AppendFrom(OutputBuffer source)
+    {
+        for (var i = 0; i < source.SegmentCount; i++)
+        {
+            Write(source.Segment(i).Span);
+        }
+    }
+
     /// <summary>Moves everything buffered here into <paramref name="target"/> (which must be empty).</summary>
     public void MoveTo(OutputBuffer target)
     {

@@ -37,7 +37,10 @@ internal sealed class CacheServer : IAsyncDisposable
         PubSub = new PubSubRegistry(this);
         Keyspace.KeyExpired = (db, key) => Watches.Touch(db.Id, key);
         Keyspace.KeyReady = (db, key) => Blocking.SignalKeyReady(db.Id, key);
+        Keyspace.EventSink = PublishKeyEvent;
         config.Changed += OnConfigChanged;
+        LoadOutputLimits();
+        Keyspace.NotifyFlags = NotifyFlags.Parse(config["notify-keyspace-events"]) ?? Notify.None;
         StartTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     }
 
@@ -240,8 +243,7 @@ internal sealed class CacheServer : IAsyncDisposable
     /// <summary>client-output-buffer-limit: hard limit closes at once, soft limit after soft-seconds over it.</summary>
     internal void CheckOutputLimits(Client client)
     {
-        var cls = client.SubscriptionCount > 0 ? "pubsub" : "normal";
-        var limit = OutputLimits.For(Config["client-output-buffer-limit"], cls);
+        var limit = client.SubscriptionCount > 0 ? _pubsubLimit : _normalLimit;
         var used = client.PendingOutputBytes;
         if (limit.Hard == 0 && limit.Soft == 0)
         {
@@ -383,8 +385,44 @@ internal sealed class CacheServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Publishes a keyspace notification on __keyspace@db__:key and/or __keyevent@db__:event.</summary>
+    private void PublishKeyEvent(Notify type, string evt, Database db, ReadOnlySpan<byte> key)
+    {
+        _ = type;
+        var flags = Keyspace.NotifyFlags;
+        if ((flags & Notify.Keyspace) != 0)
+        {
+            var channel = Encoding.UTF8.GetBytes($"__keyspace@{db.Id}__:");
+            PubSub.Publish([.. channel, .. key], Encoding.UTF8.GetBytes(evt));
+        }
+
+        if ((flags & Notify.Keyevent) != 0)
+        {
+            PubSub.Publish(Encoding.UTF8.GetBytes($"__keyevent@{db.Id}__:{evt}"), key);
+        }
+    }
+
+    private OutputLimit _normalLimit;
+    private OutputLimit _pubsubLimit;
+
+    private void LoadOutputLimits()
+    {
+        _normalLimit = OutputLimits.For(Config["client-output-buffer-limit"], "normal");
+        _pubsubLimit = OutputLimits.For(Config["client-output-buffer-limit"], "pubsub");
+    }
+
     private void OnConfigChanged(string name, string value)
     {
+        if (name == "client-output-buffer-limit")
+        {
+            LoadOutputLimits();
+        }
+
+        if (name == "notify-keyspace-events")
+        {
+            Keyspace.NotifyFlags = NotifyFlags.Parse(value) ?? Notify.None;
+        }
+
         if (name == "proto-max-bulk-len")
         {
             foreach (var c in _clients.Values)

@@ -24,6 +24,7 @@ internal sealed partial class Client
             var status = Parser.TryParse(_input, _start, _end, Args, out var consumed);
             if (status == ParseStatus.Incomplete)
             {
+                _needMore = true;
                 break;
             }
 
@@ -54,8 +55,53 @@ internal sealed partial class Client
         _server.AfterCommandsLocked(this);
     }
 
-    /// <summary>Runs the command in <see cref="Args"/>. Caller holds the server lock.</summary>
+    /// <summary>Runs the command in <see cref="Args"/>, honouring CLIENT REPLY OFF/SKIP. Caller holds the server lock.</summary>
     internal void ExecuteLocked()
+    {
+        if (!ReplyOff && !_skipNextReply)
+        {
+            ExecuteCore();
+            return;
+        }
+
+        // Replies go to a scratch buffer and are dropped; pushes (pub/sub) still reach PushBuffer.
+        var skipThis = _skipNextReply;
+        _skipNextReply = false;
+        Writer.Buffer = _discard;
+        try
+        {
+            ExecuteCore();
+        }
+        finally
+        {
+            Writer.Buffer = _pending;
+        }
+
+        if (!ReplyOff && !skipThis)
+        {
+            _pending.AppendFrom(_discard); // CLIENT REPLY ON's own +OK
+        }
+
+        _discard.Reset();
+    }
+
+    private readonly OutputBuffer _discard = new();
+
+    /// <summary>The buffer out-of-band pushes go to, even while CLIENT REPLY OFF discards replies.</summary>
+    public OutputBuffer PushBuffer => _pending;
+
+    /// <summary>CLIENT REPLY OFF: replies are discarded until CLIENT REPLY ON.</summary>
+    public bool ReplyOff { get; set; }
+
+    private bool _skipNextReply;
+
+    /// <summary>CLIENT REPLY SKIP: discard this command's reply and the next one's.</summary>
+    public void SkipReplies()
+    {
+        _skipNextReply = true;
+    }
+
+    private void ExecuteCore()
     {
         _server.Keyspace.Tick();
         var cmd = _server.Commands.Find(Args[0]);

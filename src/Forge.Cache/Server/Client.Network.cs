@@ -19,6 +19,9 @@ internal sealed partial class Client
     private bool _flushScheduled;
     private bool _closed;
 
+    // The parser saw an incomplete command: don't parse again until more bytes arrive.
+    private bool _needMore;
+
     /// <summary>Runs the connection until the peer closes it, it is killed, or it quits.</summary>
     public async Task RunAsync()
     {
@@ -27,7 +30,7 @@ internal sealed partial class Client
         {
             while (true)
             {
-                if (_start < _end && Blocked is null && !CloseAfterReply)
+                if (_start < _end && !_needMore && Blocked is null && !CloseAfterReply)
                 {
                     var swapped = false;
                     lock (_server.Gate)
@@ -97,6 +100,7 @@ internal sealed partial class Client
                 }
 
                 _end += n;
+                _needMore = false;
                 LastInteractionMs = Environment.TickCount64;
             }
         }
@@ -192,6 +196,7 @@ internal sealed partial class Client
             }
 
             _end += n;
+            _needMore = false;
             LastInteractionMs = Environment.TickCount64;
         }
 

@@ -89,6 +89,11 @@ internal sealed class Database
             Expires.Remove(key);
         }
 
+        if (!exists)
+        {
+            _keyspace.OnAdded(this, key);
+        }
+
         _keyspace.OnStored(this, key, value);
     }
 
@@ -96,6 +101,7 @@ internal sealed class Database
     public void Add(ReadOnlySpan<byte> key, object value)
     {
         Main.Set(key, value);
+        _keyspace.OnAdded(this, key);
         _keyspace.OnStored(this, key, value);
     }
 

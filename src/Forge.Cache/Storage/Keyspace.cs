@@ -3,6 +3,9 @@ namespace Forge.Cache.Storage;
 /// <summary>A notification about one key of a database.</summary>
 internal delegate void KeySignal(Database db, ReadOnlySpan<byte> key);
 
+/// <summary>A keyspace notification to publish.</summary>
+internal delegate void KeyEventSink(Notify type, string evt, Database db, ReadOnlySpan<byte> key);
+
 /// <summary>
 /// All databases of a server plus the clock that expiry reads. <see cref="Now"/> is fixed for the
 /// duration of one command (Redis's command time snapshot), so a command sees one consistent
@@ -37,7 +40,26 @@ internal sealed class Keyspace
     /// <summary>Called when a list or sorted set is stored at a key (clients blocked on it may be served).</summary>
     public KeySignal? KeyReady { get; set; }
 
+    /// <summary>The classes notify-keyspace-events enables; None makes <see cref="NotifyEvent"/> free.</summary>
+    public Notify NotifyFlags { get; set; }
+
+    /// <summary>Where enabled notifications go (the pub/sub registry).</summary>
+    public KeyEventSink? EventSink { get; set; }
+
+    /// <summary>Redis's notifyKeyspaceEvent: publishes the event if its class is enabled.</summary>
+    public void NotifyEvent(Notify type, string evt, Database db, ReadOnlySpan<byte> key)
+    {
+        if ((NotifyFlags & type) == 0 || (NotifyFlags & (Notify.Keyspace | Notify.Keyevent)) == 0)
+        {
+            return;
+        }
+
+        EventSink?.Invoke(type, evt, db, key);
+    }
+
     public void Tick() => Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    internal void OnAdded(Database db, ReadOnlySpan<byte> key) => NotifyEvent(Notify.New, "new", db, key);
 
     internal void OnStored(Database db, ReadOnlySpan<byte> key, object value)
     {
@@ -50,6 +72,7 @@ internal sealed class Keyspace
     internal void OnExpired(Database db, ReadOnlySpan<byte> key)
     {
         ExpiredKeys++;
+        NotifyEvent(Notify.Expired, "expired", db, key);
         KeyExpired?.Invoke(db, key.ToArray());
     }
 
