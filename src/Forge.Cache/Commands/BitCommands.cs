@@ -1,3 +1,5 @@
+using Forge.Cache.Storage;
+
 namespace Forge.Cache.Commands;
 
 /// <summary>
@@ -107,7 +109,7 @@ internal static class BitCommands
             return;
         }
 
-        var s = LookupForWrite(c, offset, out _);
+        var s = LookupForWrite(c, offset, out var grown);
         if (s is null)
         {
             return;
@@ -116,7 +118,12 @@ internal static class BitCommands
         var index = (int)(offset >> 3);
         var bit = 7 - (int)(offset & 7);
         var old = (s[index] >> bit) & 1;
-        s[index] = (byte)((s[index] & ~(1 << bit)) | ((int)on << bit));
+        if (grown || old != on)
+        {
+            s[index] = (byte)((s[index] & ~(1 << bit)) | ((int)on << bit));
+            c.Notify(Notify.String, "setbit", c.Arg(1));
+        }
+
         c.Reply.Integer(old);
     }
 
@@ -430,7 +437,11 @@ internal static class BitCommands
         var dest = c.Arg(2);
         if (maxLen == 0)
         {
-            c.Db.Delete(dest);
+            if (c.Db.Delete(dest))
+            {
+                c.Notify(Notify.Generic, "del", dest);
+            }
+
             c.Reply.Integer(0);
             return;
         }
@@ -478,6 +489,7 @@ internal static class BitCommands
         }
 
         c.Db.Set(dest, res);
+        c.Notify(Notify.String, "set", dest);
         c.Reply.Integer(maxLen);
     }
 
@@ -596,6 +608,7 @@ internal static class BitCommands
         }
 
         byte[]? s;
+        var grown = false;
         if (readOnly)
         {
             if (!c.TryGet(c.Arg(1), out s))
@@ -611,13 +624,14 @@ internal static class BitCommands
                 return;
             }
 
-            s = LookupForWrite(c, highestWrite, out _);
+            s = LookupForWrite(c, highestWrite, out grown);
             if (s is null)
             {
                 return;
             }
         }
 
+        var changes = 0;
         c.Reply.ArrayHeader(ops.Count);
         foreach (var op in ops)
         {
@@ -638,9 +652,11 @@ internal static class BitCommands
             int overflowed;
             long reply;
             ulong newBits;
+            ulong oldBits;
             if (op.Signed)
             {
                 var old = BitOps.GetSigned(s, op.Offset, op.Bits);
+                oldBits = unchecked((ulong)old);
                 long wrapped;
                 long newValue;
                 if (op.Opcode == (byte)'i')
@@ -661,6 +677,7 @@ internal static class BitCommands
             else
             {
                 var old = BitOps.GetUnsigned(s, op.Offset, op.Bits);
+                oldBits = old;
                 ulong wrapped;
                 ulong newValue;
                 if (op.Opcode == (byte)'i')
@@ -687,6 +704,15 @@ internal static class BitCommands
 
             c.Reply.Integer(reply);
             BitOps.SetUnsigned(s, op.Offset, op.Bits, newBits);
+            if (grown || oldBits != newBits)
+            {
+                changes++;
+            }
+        }
+
+        if (changes > 0)
+        {
+            c.Notify(Notify.String, "setbit", c.Arg(1));
         }
     }
 }
