@@ -2,7 +2,7 @@
 # bench/cache/run.sh: compare `forge cache` with redis-server 7 and Microsoft Garnet on loopback.
 #
 # Three servers, each started here on a free 127.0.0.1 port with persistence off:
-#   forge   $ROOT/forge cache (a private config file: save "", appendonly no)
+#   forge   $ROOT/forge cache --save '' --appendonly no
 #   redis   redis-server --save '' --appendonly no (Debian's 7.x)
 #   garnet  garnet-server (the dotnet tool, installed into a cache dir on first use)
 #
@@ -147,10 +147,8 @@ if want forge; then
   log "building forge ($ROOT)"
   FORGE_VERSION="$("$FORGE" --version 2>"$TMP/forge-build.log" | head -n 1)" || die "forge build failed"
   "$FORGE" cache --help >/dev/null 2>&1 || die "'$FORGE cache' is not available in $ROOT (run with ONLY=redis,garnet to skip forge)"
-  # Persistence off through a config file: the same directives as redis-server's --save '' --appendonly no.
-  printf 'save ""\nappendonly no\n' >"$TMP/forge.conf"
   PORT[forge]=$(free_port)
-  (cd "$TMP" && exec "$FORGE" cache --port "${PORT[forge]}" --bind 127.0.0.1 --config "$TMP/forge.conf") >"$TMP/forge.log" 2>&1 &
+  (cd "$TMP" && exec "$FORGE" cache --port "${PORT[forge]}" --bind 127.0.0.1 --save '' --appendonly no) >"$TMP/forge.log" 2>&1 &
   SPID[forge]=$!; PIDS+=("${SPID[forge]}"); PNAME[${SPID[forge]}]="forge cache"
   wait_for 120 "forge cache" "${SPID[forge]}" pong "${PORT[forge]}"
   SERVERS+=(forge)
@@ -339,6 +337,10 @@ ELAPSED=$(( $(date +%s) - T0 ))
   for p in $PIPELINES; do for t in "${TEST_LIST[@]}"; do for s in "${SERVERS[@]}"; do
     echo "  - -P $p $t $s:${RES[$p,$t,$s]:-}"
   done; done; done
-  for s in "${SERVERS[@]}"; do [ -n "${NOTE[$s]:-}" ] && echo "- problems ($s): ${NOTE[$s]}"; done
+  for s in "${SERVERS[@]}"; do
+    [ -n "${NOTE[$s]:-}" ] || continue
+    echo "- problems ($s):"
+    printf '%s' "${NOTE[$s]}" | awk -v RS='; ' 'NF { print "  - " $0 }'
+  done
   true
 }
