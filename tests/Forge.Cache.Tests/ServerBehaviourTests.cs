@@ -200,6 +200,26 @@ public sealed class ServerBehaviourTests
     }
 
     [Fact]
+    public async Task BlockedClientGetsItsReplyWhenWokenWithoutSendingAnythingElse()
+    {
+        // Regression: a client woken from a block (here by CLIENT UNBLOCK, which needs no data type)
+        // must have its reply sent even though it sends nothing more.
+        await using var server = InProcessServer.Start();
+        using var blocked = server.Connect();
+        using var other = server.Connect();
+        var id = (long)blocked.Call("CLIENT", "ID")!;
+        blocked.Send("BLPOP", "nothing", "0");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (server.Server.Blocking.BlockedClients == 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(10);
+        }
+
+        Assert.Equal(":1\r\n", other.CallRaw("CLIENT", "UNBLOCK", id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal("*-1\r\n", blocked.ReadRaw());
+    }
+
+    [Fact]
     public async Task ClientCommands()
     {
         await using var server = InProcessServer.Start();

@@ -1,3 +1,5 @@
+using Forge.Cache.Storage;
+
 namespace Forge.Cache.Commands;
 
 /// <summary>The per-type parts of COPY and OBJECT ENCODING, one line per container type.</summary>
@@ -5,15 +7,19 @@ internal static partial class KeyCommands
 {
     private static object CloneContainer(object value) => value switch
     {
+        RedisList list => list.Clone(),
+        RedisHash hash => hash.Clone(),
+        RedisSet set => set.Clone(),
+        RedisSortedSet z => z.Clone(),
         _ => throw new NotSupportedException($"COPY of {TypeName(value)} values"),
     };
 
-    private static string ContainerEncoding(CommandContext c, object value)
+    private static string ContainerEncoding(CommandContext c, object value) => value switch
     {
-        _ = c;
-        return TypeName(value) switch
-        {
-            _ => "unknown",
-        };
-    }
+        RedisList => RedisList.Encoding(c.Server.Config.GetLong("list-max-listpack-size")),
+        RedisHash hash => hash.Encoding(),
+        RedisSet set => set.Encoding(),
+        RedisSortedSet z => z.Encoding,
+        _ => "unknown",
+    };
 }

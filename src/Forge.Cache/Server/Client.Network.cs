@@ -75,6 +75,8 @@ internal sealed partial class Client
                         break;
                     }
 
+                    // Served, timed out or unblocked: its reply was written by someone else.
+                    await FlushAsync().ConfigureAwait(false);
                     continue;
                 }
 
