@@ -160,6 +160,38 @@ public sealed class DifferentialTests
     }
 
     [Fact]
+    public void DumpPayloadsRestoreInRealRedis()
+    {
+        using var redis = RedisServerProcess.Start();
+        using var forge = ForgeCacheProcess.Start();
+        using var r = new RespClient(redis.Port);
+        using var f = new RespClient(forge.Port);
+        f.Call("SET", "s", "hello");
+        f.Call("RPUSH", "l", "a", "b", "c");
+        f.Call("SADD", "st", "x", "y");
+        f.Call("HSET", "h", "f1", "v1", "f2", "v2");
+        f.Call("ZADD", "z", "1.5", "m1", "2", "m2");
+        foreach (var key in new[] { "s", "l", "st", "h", "z" })
+        {
+            var payload = System.Text.Encoding.Latin1.GetBytes((string)f.Call("DUMP", key)!);
+            Assert.Equal("+OK\r\n", r.CallRaw("RESTORE", key, "0", payload));
+            Assert.Equal("+OK\r\n", f.CallRaw("RESTORE", key + "2", "0", payload));
+        }
+
+        Assert.Equal("hello", r.Call("GET", "s"));
+        Assert.Equal(r.CallRaw("LRANGE", "l", "0", "-1"), f.CallRaw("LRANGE", "l2", "0", "-1"));
+        Assert.Equal(r.CallRaw("ZRANGE", "z", "0", "-1", "WITHSCORES"), f.CallRaw("ZRANGE", "z2", "0", "-1", "WITHSCORES"));
+        Assert.Equal(r.CallRaw("HGET", "h", "f2"), f.CallRaw("HGET", "h2", "f2"));
+        Assert.Equal(r.CallRaw("SCARD", "st"), f.CallRaw("SCARD", "st2"));
+        Assert.Equal(r.CallRaw("RESTORE", "s", "0", "garbage"), f.CallRaw("RESTORE", "s", "0", "garbage"));
+        Assert.Equal(r.CallRaw("RESTORE", "s", "0", "x"), f.CallRaw("RESTORE", "s2", "0", "x"));
+    }
+
+    [Fact]
+    public void Crc64MatchesRedis() =>
+        Assert.Equal(0xe9c6d914c4b8d9caUL, Forge.Cache.Persistence.Crc64.Compute("123456789"u8));
+
+    [Fact]
     public void TransactionsBehaveLikeRedis()
     {
         using var redis = RedisServerProcess.Start();

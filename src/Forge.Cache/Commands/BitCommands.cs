@@ -118,6 +118,7 @@ internal static class BitCommands
         var index = (int)(offset >> 3);
         var bit = 7 - (int)(offset & 7);
         var old = (s[index] >> bit) & 1;
+        c.Dirty = grown || old != on ? 1 : 0;
         if (grown || old != on)
         {
             s[index] = (byte)((s[index] & ~(1 << bit)) | ((int)on << bit));
@@ -437,8 +438,10 @@ internal static class BitCommands
         var dest = c.Arg(2);
         if (maxLen == 0)
         {
+            c.Dirty = 0;
             if (c.Db.Delete(dest))
             {
+                c.Dirty = 1;
                 c.Notify(Notify.Generic, "del", dest);
             }
 
@@ -710,6 +713,7 @@ internal static class BitCommands
             }
         }
 
+        c.Dirty = changes;
         if (changes > 0)
         {
             c.Notify(Notify.String, "setbit", c.Arg(1));

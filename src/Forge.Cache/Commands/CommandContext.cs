@@ -42,6 +42,13 @@ internal sealed class CommandContext
     /// <summary>False inside MULTI/EXEC (and scripts): blocking commands then time out at once.</summary>
     public bool CanBlock { get; internal set; } = true;
 
+    /// <summary>
+    /// Changes this write command made, for rdb_changes_since_last_save (Redis's server.dirty).
+    /// Unset means 1 for a write command that did not fail; handlers set it where Redis counts
+    /// otherwise (0 when nothing changed, n for n changes).
+    /// </summary>
+    public long? Dirty { get; set; }
+
     /// <summary>True when the command is re-run because a key it waits on became ready.</summary>
     public bool IsReprocessing { get; internal set; }
 

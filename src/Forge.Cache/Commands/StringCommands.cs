@@ -675,7 +675,7 @@ internal static partial class StringCommands
             return;
         }
 
-        if (offset + value.Length > c.Server.Config.GetLong("proto-max-bulk-len"))
+        if (offset > c.Server.Config.GetLong("proto-max-bulk-len") - value.Length)
         {
             c.Reply.Error(Errors.StringTooLong);
             return;

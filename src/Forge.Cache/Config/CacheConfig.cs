@@ -288,6 +288,8 @@ internal sealed class CacheConfig
             M("stream-node-max-bytes", "4096"),
             I("hll-sparse-max-bytes", "3000", 0, long.MaxValue),
             B("dynamic-hz", "yes"),
+            I("rdb-key-save-delay", "0", int.MinValue, int.MaxValue),
+            E("sanitize-dump-payload", "no", "no", "yes", "clients"),
         ];
     }
 

@@ -84,6 +84,9 @@ internal sealed class CacheServer : IAsyncDisposable
     /// <summary>DEBUG SET-ACTIVE-EXPIRE: the cron's expiry cycle runs only while true.</summary>
     public bool ActiveExpireEnabled { get; set; } = true;
 
+    /// <summary>Changes since the last save (INFO rdb_changes_since_last_save), as Redis's server.dirty.</summary>
+    public long Dirty { get; set; }
+
     public long LastSaveUnix { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     public void Log(string message, bool debug = false)

@@ -173,7 +173,18 @@ internal sealed partial class Client
         c.CanBlock = canBlock;
         var errorsBefore = Writer.ErrorCount;
         var start = Stopwatch.GetTimestamp();
-        cmd.Handler!(c);
+        c.Dirty = null;
+        try
+        {
+            cmd.Handler!(c);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A bug in a handler must not take the connection (or the server) down with it.
+            _server.Log($"command '{cmd.FullName}' failed: {ex}");
+            Writer.Error($"ERR internal error executing '{cmd.FullName}': {ex.Message}");
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(start);
         var root = cmd.Parent ?? cmd;
         LastCommand = cmd.FullName;
@@ -188,6 +199,11 @@ internal sealed partial class Client
         }
 
         _server.Stats.Commands++;
+        if (!failed && cmd.Is(CommandFlags.Write))
+        {
+            _server.Dirty += c.Dirty ?? 1;
+        }
+
         if (!failed && cmd.Is(CommandFlags.Write) && _server.Watches.Count > 0)
         {
             foreach (var i in cmd.KeyPositions(c))

@@ -136,7 +136,7 @@ internal static class ServerInfo
                 F("loading", 0);
                 F("async_loading", 0);
                 F("current_cow_peak", 0);
-                F("rdb_changes_since_last_save", 0);
+                F("rdb_changes_since_last_save", server.Dirty);
                 F("rdb_bgsave_in_progress", 0);
                 F("rdb_last_save_time", server.LastSaveUnix);
                 F("rdb_last_bgsave_status", "ok");
