@@ -247,7 +247,7 @@ public class SortedSetCommandTests : IClassFixture<SortedSetServerFixture>
         Assert.Equal("_", r.Call("zmpop", "1", "t4none", "max"));
     }
 
-    [Fact(Skip = "core: a client woken from a block (served or timed out) gets its reply only when it next sends something; Client.RunAsync needs a flush after WaitWhileBlockedAsync")]
+    [Fact]
     public void BlockingPopIsServedByLaterAdd()
     {
         using var blocked = _fixture.Connect();

@@ -97,11 +97,17 @@ internal static partial class SortedSetCommands
     }
 
     // The plain-set side of the set operations, in one place (RedisSet belongs to the sets family).
-    private static int SetCount(RedisSet s) => 0 * s.GetHashCode();
+    private static int SetCount(RedisSet s) => s.Count;
 
-    private static IEnumerable<byte[]> SetMembers(RedisSet s) => s is null ? [] : [];
+    private static IEnumerable<byte[]> SetMembers(RedisSet s)
+    {
+        for (var slot = s.NextLive(0); slot >= 0; slot = s.NextLive(slot + 1))
+        {
+            yield return s.MemberBytesAt(slot);
+        }
+    }
 
-    private static bool SetContains(RedisSet s, ReadOnlySpan<byte> member) => s is null && member.IsEmpty;
+    private static bool SetContains(RedisSet s, ReadOnlySpan<byte> member) => s.Contains(member);
 
     private static void SetOpGeneric(CommandContext c, bool store, int numKeysIdx, SetOp op, bool cardinalityOnly)
     {

@@ -9,7 +9,7 @@ namespace Forge.Cache.Storage;
 /// (it converts to skiplist when the set outgrows zset-max-listpack-entries/-value, and never back
 /// except for *STORE results), so OBJECT ENCODING reports what Redis reports.
 /// </summary>
-internal sealed partial class RedisSortedSet
+internal sealed partial class RedisSortedSet : IMemoryEstimate
 {
     private readonly SkipList _list = new();
     private readonly KeyTable<SkipListNode> _members;
@@ -249,6 +249,18 @@ internal sealed partial class RedisSortedSet
         {
             yield return (x.Member, x.Score);
         }
+    }
+
+    /// <summary>MEMORY USAGE: nodes with their level arrays, member arrays, the member table.</summary>
+    public long EstimateBytes()
+    {
+        long bytes = 96 + ((long)_members.SlotCount * 40);
+        for (var x = _list.First; x is not null; x = x.Next)
+        {
+            bytes += 48 + 24 + (x.Levels.Length * 16) + 24 + ((x.Member.Length + 7) & ~7);
+        }
+
+        return bytes;
     }
 
     internal void Validate()
