@@ -183,6 +183,23 @@ public sealed class DifferentialTests
         Assert.Equal(r.CallRaw("ZRANGE", "z", "0", "-1", "WITHSCORES"), f.CallRaw("ZRANGE", "z2", "0", "-1", "WITHSCORES"));
         Assert.Equal(r.CallRaw("HGET", "h", "f2"), f.CallRaw("HGET", "h2", "f2"));
         Assert.Equal(r.CallRaw("SCARD", "st"), f.CallRaw("SCARD", "st2"));
+        // And the other way: what Redis 7.0 dumps (listpack, quicklist, intset, int-encoded strings) loads here.
+        r.Call("SET", "n", "12345");
+        r.Call("RPUSH", "rl", "1", "two", "3");
+        r.Call("SADD", "rs", "1", "2", "3");
+        r.Call("ZADD", "rz", "1", "a", "2.5", "b");
+        r.Call("HSET", "rh", "f", "v");
+        foreach (var key in new[] { "n", "rl", "rs", "rz", "rh" })
+        {
+            var payload = System.Text.Encoding.Latin1.GetBytes((string)r.Call("DUMP", key)!);
+            Assert.Equal("+OK\r\n", f.CallRaw("RESTORE", key, "0", payload, "REPLACE"));
+        }
+
+        Assert.Equal(r.CallRaw("GET", "n"), f.CallRaw("GET", "n"));
+        Assert.Equal(r.CallRaw("LRANGE", "rl", "0", "-1"), f.CallRaw("LRANGE", "rl", "0", "-1"));
+        Assert.Equal(r.CallRaw("ZRANGE", "rz", "0", "-1", "WITHSCORES"), f.CallRaw("ZRANGE", "rz", "0", "-1", "WITHSCORES"));
+        Assert.Equal(r.CallRaw("SMEMBERS", "rs"), f.CallRaw("SMEMBERS", "rs"));
+        Assert.Equal(r.CallRaw("HGETALL", "rh"), f.CallRaw("HGETALL", "rh"));
         Assert.Equal(r.CallRaw("RESTORE", "s", "0", "garbage"), f.CallRaw("RESTORE", "s", "0", "garbage"));
         Assert.Equal(r.CallRaw("RESTORE", "s", "0", "x"), f.CallRaw("RESTORE", "s2", "0", "x"));
     }

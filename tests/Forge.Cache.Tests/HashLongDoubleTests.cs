@@ -1,5 +1,5 @@
 using System.Text;
-using Forge.Cache.Storage;
+using Forge.Cache.Protocol;
 
 namespace Forge.Cache.Tests;
 

@@ -74,6 +74,13 @@ internal sealed class CommandDef
     /// <summary>Redis's command group (string, list, generic ...) for COMMAND DOCS.</summary>
     public string Group { get; init; } = "generic";
 
+    /// <summary>
+    /// The handler marks modified keys itself (c.Touch, where Redis calls signalModifiedKey), so
+    /// the dispatcher must not touch every declared key after it: a no-op write (SADD of a
+    /// present member) then leaves WATCH intact, as in Redis.
+    /// </summary>
+    public bool TouchesKeysItself { get; set; }
+
     public string Summary { get; init; } = "";
 
     public string Since { get; init; } = "1.0.0";

@@ -23,6 +23,12 @@ internal sealed class CommandTable
         TransactionCommands.Register(this);
         PubSubCommands.Register(this);
         ServerCommands.Register(this);
+
+        // These families call c.Touch exactly where Redis signals a modified key.
+        foreach (var cmd in _commands.Values)
+        {
+            cmd.TouchesKeysItself = cmd.Group is "hash" or "set";
+        }
     }
 
     public IEnumerable<CommandDef> All => _commands.Values;

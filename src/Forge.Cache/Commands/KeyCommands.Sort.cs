@@ -143,6 +143,11 @@ internal static partial class KeyCommands
                     items.Add(new SortItem { Element = member });
                 }
 
+                if (dontSort && desc)
+                {
+                    items.Reverse(); // BY nosort keeps the zset's order, DESC walks it from the top
+                }
+
                 break;
         }
 

@@ -472,26 +472,23 @@ internal static partial class StringCommands
             return;
         }
 
-        double current = 0;
-        if (old is not null && !NumberFormat.TryParseDouble(old, out current))
+        // Redis adds in an 80-bit long double and prints "%.17Lf" trimmed: LongDouble reproduces
+        // both exactly ("5000.00001000000000007" where a double would print something else).
+        var current = LongDouble.FromLong(0);
+        if ((old is not null && !LongDouble.TryParse(old, out current)) || !LongDouble.TryParse(c.Arg(2), out var by))
         {
             c.Reply.Error(Errors.NotFloat);
             return;
         }
 
-        if (!c.TryGetDouble(2, out var by))
-        {
-            return;
-        }
-
-        var text = AddHuman(old, current, c.Arg(2), by);
-        if (text is null)
+        var sum = current + by;
+        if (sum.IsInfinity || by.IsInfinity)
         {
             c.Reply.Error(Errors.NanOrInfinity);
             return;
         }
 
-        var bytes = System.Text.Encoding.ASCII.GetBytes(text);
+        var bytes = System.Text.Encoding.ASCII.GetBytes(sum.ToHumanString());
         if (old is null)
         {
             c.Db.Add(c.Arg(1), bytes);
@@ -503,54 +500,6 @@ internal static partial class StringCommands
 
         c.Notify(Notify.String, "incrbyfloat", c.Arg(1));
         c.Reply.Bulk(bytes);
-    }
-
-    /// <summary>
-    /// old + by printed as Redis's INCRBYFLOAT prints its long double sum, or null for NaN/infinity.
-    /// Decimal arithmetic when both operands are plain decimals in its range, double otherwise.
-    /// </summary>
-    internal static string? AddHuman(ReadOnlySpan<byte> oldText, double old, ReadOnlySpan<byte> byText, double by)
-    {
-        var sum = old + by;
-        if (double.IsNaN(sum) || double.IsInfinity(sum))
-        {
-            return null;
-        }
-
-        if (TryDecimal(oldText, out var a) && TryDecimal(byText, out var b))
-        {
-            try
-            {
-                return NumberFormat.FormatHuman(a + b);
-            }
-            catch (OverflowException)
-            {
-            }
-        }
-
-        return NumberFormat.FormatHuman(sum);
-    }
-
-    private static bool TryDecimal(ReadOnlySpan<byte> text, out decimal value)
-    {
-        value = 0;
-        if (text.IsEmpty)
-        {
-            return true; // a missing key counts as 0
-        }
-
-        Span<char> chars = stackalloc char[Math.Min(text.Length, 64)];
-        if (text.Length > 64)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < text.Length; i++)
-        {
-            chars[i] = (char)text[i];
-        }
-
-        return decimal.TryParse(chars, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value.Scale <= 28;
     }
 
     private static void Append(CommandContext c)

@@ -5,12 +5,13 @@ using Forge.Cache.Storage;
 namespace Forge.Cache.Persistence;
 
 /// <summary>
-/// One value in RDB's serialization (rdb.c), as DUMP and RESTORE carry it: a type byte, the value,
-/// the RDB version (2 bytes, little-endian) and a CRC-64 of everything before it (8 bytes,
-/// little-endian). Written with the plain encodings every Redis loads (string 0, list 1, set 2,
-/// hash 4, zset 5 with binary doubles); read with those plus integer-encoded and LZF-compressed
-/// strings. Listpack/intset/quicklist encodings (what Redis 7 itself writes for small values) are
-/// refused as "Bad data format" until the RDB issue brings them.
+/// One value in RDB's serialization (rdb.c), as DUMP and RESTORE carry it: the object (type byte
+/// and payload), the RDB version (2 bytes, little-endian) and a CRC-64 of everything before it
+/// (8 bytes, little-endian). Written in the plain encodings every Redis loads (string 0, list 1,
+/// set 2, hash 4, zset 5 with binary doubles); read in every encoding Redis 7.0 writes as well:
+/// integer and LZF strings, quicklist/ziplist/listpack lists, intset/listpack sets, ziplist/listpack
+/// hashes and zsets (the hash and set readers live with their types, the blob readers in
+/// <see cref="RdbPayload"/>).
 /// </summary>
 internal static class RdbValue
 {
@@ -18,9 +19,12 @@ internal static class RdbValue
 
     private const byte TypeString = 0;
     private const byte TypeList = 1;
-    private const byte TypeSet = 2;
-    private const byte TypeHash = 4;
+    private const byte TypeZset = 3;
     private const byte TypeZset2 = 5;
+    private const byte TypeZsetZiplist = 12;
+    private const byte TypeListQuicklist = 14;
+    private const byte TypeZsetListpack = 17;
+    private const byte TypeListQuicklist2 = 18;
 
     public static byte[] Dump(object value)
     {
@@ -29,44 +33,31 @@ internal static class RdbValue
         {
             case byte[] s:
                 w.Add(TypeString);
-                WriteString(w, s);
+                RdbPayload.WriteString(w, s);
                 break;
             case RedisList list:
                 w.Add(TypeList);
                 var items = list.ToArray();
-                WriteLength(w, (ulong)items.Length);
+                RdbPayload.WriteLength(w, items.Length);
                 foreach (var e in items)
                 {
-                    WriteString(w, e);
+                    RdbPayload.WriteString(w, e);
                 }
 
                 break;
             case RedisSet set:
-                w.Add(TypeSet);
-                WriteLength(w, (ulong)set.Count);
-                for (var slot = set.NextLive(0); slot >= 0; slot = set.NextLive(slot + 1))
-                {
-                    WriteString(w, set.MemberBytesAt(slot));
-                }
-
+                set.WriteRdb(w);
                 break;
             case RedisHash hash:
-                w.Add(TypeHash);
-                WriteLength(w, (ulong)hash.Count);
-                for (var slot = hash.NextLive(0); slot >= 0; slot = hash.NextLive(slot + 1))
-                {
-                    WriteString(w, hash.FieldAt(slot));
-                    WriteString(w, hash.ValueAt(slot));
-                }
-
+                hash.WriteRdb(w);
                 break;
             case RedisSortedSet zset:
                 w.Add(TypeZset2);
-                WriteLength(w, (ulong)zset.Count);
+                RdbPayload.WriteLength(w, zset.Count);
                 Span<byte> d = stackalloc byte[8];
                 foreach (var (member, score) in zset.Items())
                 {
-                    WriteString(w, member);
+                    RdbPayload.WriteString(w, member);
                     BinaryPrimitives.WriteDoubleLittleEndian(d, score);
                     w.AddRange(d);
                 }
@@ -105,299 +96,224 @@ internal static class RdbValue
         return crc == 0 || crc == Crc64.Compute(payload[..^8]);
     }
 
-    /// <summary>Decodes a verified payload into a value; null when it is malformed or of an unsupported encoding.</summary>
+    /// <summary>Decodes a verified payload into a value; null when malformed (Redis's "Bad data format").</summary>
     public static object? Load(ReadOnlySpan<byte> payload, CommandLimits limits)
     {
-        var r = new Reader(payload[..^10]);
-        try
+        var data = payload[..^10];
+        if (data.IsEmpty)
         {
-            var type = r.Byte();
-            object value;
-            switch (type)
-            {
-                case TypeString:
-                    value = r.String();
-                    break;
-                case TypeList:
-                    {
-                        var list = new RedisList();
-                        var n = r.Length();
-                        for (ulong i = 0; i < n; i++)
-                        {
-                            list.PushTail(r.String());
-                        }
+            return null;
+        }
 
-                        value = list;
-                        break;
+        var pos = 0;
+        object? value;
+        switch (data[0])
+        {
+            case RedisSet.RdbTypeSet or RedisSet.RdbTypeSetIntset or RedisSet.RdbTypeSetListpack:
+                value = RedisSet.ReadRdb(data, ref pos, limits.SetMaxIntsetEntries);
+                break;
+            case RedisHash.RdbTypeHash or RedisHash.RdbTypeHashZiplist or RedisHash.RdbTypeHashListpack:
+                value = RedisHash.ReadRdb(data, ref pos, limits.HashMaxListpackEntries, limits.HashMaxListpackValue);
+                break;
+            default:
+                pos = 1;
+                value = LoadOther(data[0], data, ref pos, limits);
+                break;
+        }
+
+        return value is not null && pos == data.Length ? value : null;
+    }
+
+    private static object? LoadOther(byte type, ReadOnlySpan<byte> data, ref int pos, CommandLimits limits)
+    {
+        switch (type)
+        {
+            case TypeString:
+                return RdbPayload.ReadString(data, ref pos);
+            case TypeList:
+                {
+                    if (!RdbPayload.TryReadLength(data, ref pos, out var n) || n <= 0 || n > data.Length)
+                    {
+                        return null;
                     }
 
-                case TypeSet:
+                    var list = new RedisList();
+                    for (var i = 0L; i < n; i++)
                     {
-                        var set = new RedisSet();
-                        var n = r.Length();
-                        for (ulong i = 0; i < n; i++)
-                        {
-                            set.AddOwned(r.String(), limits.SetMaxIntsetEntries);
-                        }
-
-                        value = set;
-                        break;
-                    }
-
-                case TypeHash:
-                    {
-                        var hash = new RedisHash();
-                        var n = r.Length();
-                        for (ulong i = 0; i < n; i++)
-                        {
-                            var f = r.String();
-                            hash.Set(f, r.String(), limits.HashMaxListpackEntries, limits.HashMaxListpackValue);
-                        }
-
-                        value = hash;
-                        break;
-                    }
-
-                case TypeZset2:
-                    {
-                        var n = r.Length();
-                        RedisSortedSet? zset = null;
-                        for (ulong i = 0; i < n; i++)
-                        {
-                            var member = r.String();
-                            var score = BinaryPrimitives.ReadDoubleLittleEndian(r.Bytes(8));
-                            if (double.IsNaN(score))
-                            {
-                                return null;
-                            }
-
-                            zset ??= RedisSortedSet.CreateFor(member.Length, limits.ZsetMaxListpackEntries, limits.ZsetMaxListpackValue);
-                            zset.Set(member, score, limits.ZsetMaxListpackEntries, limits.ZsetMaxListpackValue);
-                        }
-
-                        if (zset is null)
+                        if (RdbPayload.ReadString(data, ref pos) is not { } e)
                         {
                             return null;
                         }
 
-                        value = zset;
-                        break;
+                        list.PushTail(e);
                     }
 
-                default:
-                    return null;
-            }
+                    return list;
+                }
 
-            if (!r.AtEnd)
-            {
+            case TypeListQuicklist or TypeListQuicklist2:
+                {
+                    if (!RdbPayload.TryReadLength(data, ref pos, out var nodes) || nodes <= 0 || nodes > data.Length)
+                    {
+                        return null;
+                    }
+
+                    var list = new RedisList();
+                    var items = new List<byte[]>();
+                    for (var i = 0L; i < nodes; i++)
+                    {
+                        var container = 2L; // quicklist 1 nodes are always ziplists
+                        if (type == TypeListQuicklist2 && !RdbPayload.TryReadLength(data, ref pos, out container))
+                        {
+                            return null;
+                        }
+
+                        if (RdbPayload.ReadString(data, ref pos) is not { } blob)
+                        {
+                            return null;
+                        }
+
+                        items.Clear();
+                        if (container == 1)
+                        {
+                            items.Add(blob); // a plain node: one large element
+                        }
+                        else if (!(type == TypeListQuicklist2 ? RdbPayload.TryReadListpack(blob, items) : RdbPayload.TryReadZiplist(blob, items)) || items.Count == 0)
+                        {
+                            return null;
+                        }
+
+                        foreach (var e in items)
+                        {
+                            list.PushTail(e);
+                        }
+                    }
+
+                    return list;
+                }
+
+            case TypeZset or TypeZset2:
+                {
+                    if (!RdbPayload.TryReadLength(data, ref pos, out var n) || n <= 0 || n > data.Length)
+                    {
+                        return null;
+                    }
+
+                    RedisSortedSet? zset = null;
+                    for (var i = 0L; i < n; i++)
+                    {
+                        if (RdbPayload.ReadString(data, ref pos) is not { } member || !TryReadScore(data, ref pos, type == TypeZset2, out var score))
+                        {
+                            return null;
+                        }
+
+                        zset = AddMember(zset, member, score, limits);
+                        if (zset is null)
+                        {
+                            return null;
+                        }
+                    }
+
+                    return zset;
+                }
+
+            case TypeZsetZiplist or TypeZsetListpack:
+                {
+                    if (RdbPayload.ReadString(data, ref pos) is not { } blob)
+                    {
+                        return null;
+                    }
+
+                    var items = new List<byte[]>();
+                    if (!(type == TypeZsetListpack ? RdbPayload.TryReadListpack(blob, items) : RdbPayload.TryReadZiplist(blob, items)) || items.Count == 0 || items.Count % 2 != 0)
+                    {
+                        return null;
+                    }
+
+                    RedisSortedSet? zset = null;
+                    for (var i = 0; i < items.Count; i += 2)
+                    {
+                        if (!NumberFormat.TryParseDouble(items[i + 1], out var score))
+                        {
+                            return null;
+                        }
+
+                        zset = AddMember(zset, items[i], score, limits);
+                        if (zset is null)
+                        {
+                            return null;
+                        }
+                    }
+
+                    return zset;
+                }
+
+            default:
                 return null;
-            }
-
-            // Empty containers are never stored (Redis refuses them as bad data too).
-            return value switch
-            {
-                RedisList { Count: 0 } or RedisSet { Count: 0 } or RedisHash { Count: 0 } => null,
-                _ => value,
-            };
         }
-        catch (FormatException)
+    }
+
+    private static RedisSortedSet? AddMember(RedisSortedSet? zset, byte[] member, double score, CommandLimits limits)
+    {
+        if (double.IsNaN(score))
         {
             return null;
         }
+
+        zset ??= RedisSortedSet.CreateFor(member.Length, limits.ZsetMaxListpackEntries, limits.ZsetMaxListpackValue);
+        if (zset.Contains(member))
+        {
+            return null; // duplicate member: corrupt
+        }
+
+        zset.Set(member, score, limits.ZsetMaxListpackEntries, limits.ZsetMaxListpackValue);
+        return zset;
     }
 
-    private static void WriteLength(List<byte> w, ulong len)
+    /// <summary>A zset score: 8-byte little-endian double (ZSET_2) or the old length-prefixed text form.</summary>
+    private static bool TryReadScore(ReadOnlySpan<byte> data, ref int pos, bool binary, out double score)
     {
-        if (len < 1 << 6)
+        score = 0;
+        if (binary)
         {
-            w.Add((byte)len);
-        }
-        else if (len < 1 << 14)
-        {
-            w.Add((byte)(0x40 | (len >> 8)));
-            w.Add((byte)len);
-        }
-        else if (len <= uint.MaxValue)
-        {
-            w.Add(0x80);
-            Span<byte> b = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(b, (uint)len);
-            w.AddRange(b);
-        }
-        else
-        {
-            w.Add(0x81);
-            Span<byte> b = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64BigEndian(b, len);
-            w.AddRange(b);
-        }
-    }
-
-    private static void WriteString(List<byte> w, byte[] s)
-    {
-        WriteLength(w, (ulong)s.Length);
-        w.AddRange(s);
-    }
-
-    private ref struct Reader(ReadOnlySpan<byte> data)
-    {
-        private readonly ReadOnlySpan<byte> _data = data;
-        private int _pos;
-
-        public readonly bool AtEnd => _pos == _data.Length;
-
-        public byte Byte()
-        {
-            if (_pos >= _data.Length)
+            if (pos + 8 > data.Length)
             {
-                throw new FormatException();
+                return false;
             }
 
-            return _data[_pos++];
+            score = BinaryPrimitives.ReadDoubleLittleEndian(data.Slice(pos, 8));
+            pos += 8;
+            return true;
         }
 
-        public ReadOnlySpan<byte> Bytes(ulong n)
+        if (pos >= data.Length)
         {
-            if (n > (ulong)(_data.Length - _pos))
-            {
-                throw new FormatException();
-            }
-
-            var s = _data.Slice(_pos, (int)n);
-            _pos += (int)n;
-            return s;
+            return false;
         }
 
-        /// <summary>A length; <paramref name="special"/> set (with the low 6 bits as value) for the 11xxxxxx encodings.</summary>
-        private ulong LengthOrSpecial(out bool special)
+        var len = data[pos++];
+        switch (len)
         {
-            special = false;
-            var b = Byte();
-            switch (b >> 6)
-            {
-                case 0:
-                    return (ulong)(b & 0x3F);
-                case 1:
-                    return ((ulong)(b & 0x3F) << 8) | Byte();
-                case 2:
-                    if (b == 0x80)
-                    {
-                        return BinaryPrimitives.ReadUInt32BigEndian(Bytes(4));
-                    }
-
-                    if (b == 0x81)
-                    {
-                        return BinaryPrimitives.ReadUInt64BigEndian(Bytes(8));
-                    }
-
-                    throw new FormatException();
-                default:
-                    special = true;
-                    return (ulong)(b & 0x3F);
-            }
+            case 253:
+                return false; // NaN
+            case 254:
+                score = double.PositiveInfinity;
+                return true;
+            case 255:
+                score = double.NegativeInfinity;
+                return true;
         }
 
-        public ulong Length()
+        if (pos + len > data.Length)
         {
-            var n = LengthOrSpecial(out var special);
-            if (special || n > (ulong)_data.Length)
-            {
-                throw new FormatException(); // more elements than bytes: malformed
-            }
-
-            return n;
+            return false;
         }
 
-        public byte[] String()
-        {
-            var n = LengthOrSpecial(out var special);
-            if (!special)
-            {
-                return Bytes(n).ToArray();
-            }
-
-            switch (n)
-            {
-                case 0:
-                    return NumberFormat.LongToBytes((sbyte)Byte());
-                case 1:
-                    return NumberFormat.LongToBytes(BinaryPrimitives.ReadInt16LittleEndian(Bytes(2)));
-                case 2:
-                    return NumberFormat.LongToBytes(BinaryPrimitives.ReadInt32LittleEndian(Bytes(4)));
-                case 3:
-                    var compressed = Length();
-                    var length = Length();
-                    return Lzf.Decompress(Bytes(compressed), (int)Math.Min(length, int.MaxValue));
-                default:
-                    throw new FormatException();
-            }
-        }
+        var ok = NumberFormat.TryParseDouble(data.Slice(pos, len), out score);
+        pos += len;
+        return ok;
     }
 }
 
 /// <summary>The thresholds that decide a restored value's encoding.</summary>
 internal readonly record struct CommandLimits(long SetMaxIntsetEntries, long HashMaxListpackEntries, long HashMaxListpackValue, long ZsetMaxListpackEntries, long ZsetMaxListpackValue);
-
-/// <summary>LZF decompression (liblzf's lzf_d.c format), for compressed strings in RDB payloads.</summary>
-internal static class Lzf
-{
-    public static byte[] Decompress(ReadOnlySpan<byte> input, int length)
-    {
-        var output = new byte[length];
-        int ip = 0, op = 0;
-        while (ip < input.Length)
-        {
-            int ctrl = input[ip++];
-            if (ctrl < 32)
-            {
-                ctrl++;
-                if (op + ctrl > length || ip + ctrl > input.Length)
-                {
-                    throw new FormatException();
-                }
-
-                input.Slice(ip, ctrl).CopyTo(output.AsSpan(op));
-                ip += ctrl;
-                op += ctrl;
-            }
-            else
-            {
-                var len = ctrl >> 5;
-                var back = op - ((ctrl & 0x1f) << 8) - 1;
-                if (len == 7)
-                {
-                    if (ip >= input.Length)
-                    {
-                        throw new FormatException();
-                    }
-
-                    len += input[ip++];
-                }
-
-                if (ip >= input.Length)
-                {
-                    throw new FormatException();
-                }
-
-                back -= input[ip++];
-                len += 2;
-                if (op + len > length || back < 0)
-                {
-                    throw new FormatException();
-                }
-
-                for (var i = 0; i < len; i++)
-                {
-                    output[op++] = output[back++];
-                }
-            }
-        }
-
-        if (op != length)
-        {
-            throw new FormatException();
-        }
-
-        return output;
-    }
-}

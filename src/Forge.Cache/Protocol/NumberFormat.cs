@@ -231,42 +231,6 @@ internal static class NumberFormat
         return Encoding.ASCII.GetString(tmp[..n]);
     }
 
-    /// <summary>
-    /// Redis's ld2string(LD_STR_HUMAN): "%.17Lf" with trailing zeros (and a bare dot) removed. Redis
-    /// computes with an 80-bit long double; decimal (28 digits) reproduces its printed results for
-    /// the values users add, double takes over beyond decimal's range.
-    /// </summary>
-    public static string FormatHuman(decimal value)
-    {
-        var text = decimal.Round(value, 17, MidpointRounding.ToEven).ToString("F17", CultureInfo.InvariantCulture);
-        return TrimFraction(text);
-    }
-
-    public static string FormatHuman(double value)
-    {
-        if (double.IsInfinity(value))
-        {
-            return value > 0 ? "inf" : "-inf";
-        }
-
-        var text = value.ToString("F17", CultureInfo.InvariantCulture);
-        return TrimFraction(text);
-    }
-
-    private static string TrimFraction(string text)
-    {
-        if (text.Contains('.', StringComparison.Ordinal))
-        {
-            text = text.TrimEnd('0');
-            if (text.EndsWith('.'))
-            {
-                text = text[..^1];
-            }
-        }
-
-        return text == "-0" ? "0" : text;
-    }
-
     /// <summary>Formats a long into ASCII bytes.</summary>
     public static byte[] LongToBytes(long value)
     {

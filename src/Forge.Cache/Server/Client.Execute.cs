@@ -204,7 +204,7 @@ internal sealed partial class Client
             _server.Dirty += c.Dirty ?? 1;
         }
 
-        if (!failed && cmd.Is(CommandFlags.Write) && _server.Watches.Count > 0)
+        if (!failed && cmd.Is(CommandFlags.Write) && _server.Watches.Count > 0 && !cmd.TouchesKeysItself)
         {
             foreach (var i in cmd.KeyPositions(c))
             {

@@ -9,6 +9,12 @@ internal static class Glob
 {
     public static bool Match(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text, bool nocase = false)
     {
+        if (text.IsEmpty)
+        {
+            // stringmatchlen never enters its loop for an empty string: only "" matches it.
+            return pattern.IsEmpty;
+        }
+
         var p = 0;
         var t = 0;
         var starP = -1;

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Text;
 
-namespace Forge.Cache.Storage;
+namespace Forge.Cache.Protocol;
 
 /// <summary>
 /// An x87 80-bit "long double" (64-bit significand, 15-bit exponent), which Redis uses for
