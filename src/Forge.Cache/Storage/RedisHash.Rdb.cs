@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
-using Forge.Cache.Protocol;
-
 using Forge.Cache.Persistence;
+using Forge.Cache.Protocol;
 
 namespace Forge.Cache.Storage;
 
