@@ -150,16 +150,7 @@ internal static class PubSubCommands
 
     private static void Publish(CommandContext c)
     {
-        var receivers = c.Server.PubSub.Publish(c.Arg(1), c.Arg(2));
-        foreach (var target in c.Server.Clients)
-        {
-            if (target != c.Client && target.SubscriptionCount > 0)
-            {
-                c.Server.CheckOutputLimits(target);
-            }
-        }
-
-        c.Reply.Integer(receivers);
+        c.Reply.Integer(c.Server.PubSub.Publish(c.Arg(1), c.Arg(2)));
     }
 
     private static void Channels(CommandContext c)

@@ -153,6 +153,30 @@ internal sealed partial class Client
         }
     }
 
+    /// <summary>
+    /// True when the peer has already closed the connection (readable with nothing to read), though
+    /// the connection loop has not noticed yet. PUBLISH uses it so a subscriber that just hung up
+    /// is not counted as a receiver (Redis's single thread has processed such a close by then).
+    /// </summary>
+    public bool PeerClosed
+    {
+        get
+        {
+            try
+            {
+                return _socket is not null && _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0;
+            }
+            catch (SocketException)
+            {
+                return true;
+            }
+            catch (ObjectDisposedException)
+            {
+                return true;
+            }
+        }
+    }
+
     /// <summary>Kills the connection: pending replies are dropped, the loop ends.</summary>
     public void Kill()
     {

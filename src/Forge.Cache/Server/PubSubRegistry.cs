@@ -8,9 +8,11 @@ internal sealed class PubSubRegistry
     private readonly Dictionary<byte[], List<Client>> _channels = new(ByteArrayComparer.Instance);
     private readonly Dictionary<byte[], List<Client>> _patterns = new(ByteArrayComparer.Instance);
 
+    private readonly CacheServer _server;
+
     public PubSubRegistry(CacheServer server)
     {
-        _ = server;
+        _server = server;
     }
 
     public int ChannelCount => _channels.Count;
@@ -113,12 +115,18 @@ internal sealed class PubSubRegistry
         {
             foreach (var c in list)
             {
+                if (c.PeerClosed)
+                {
+                    continue;
+                }
+
                 var w = c.Writer;
                 w.PushHeader(3);
                 w.Bulk("message"u8);
                 w.Bulk(channel);
                 w.Bulk(message);
                 c.RequestFlush();
+                _server.CheckOutputLimits(c);
                 receivers++;
             }
         }
@@ -132,6 +140,11 @@ internal sealed class PubSubRegistry
 
             foreach (var c in clients)
             {
+                if (c.PeerClosed)
+                {
+                    continue;
+                }
+
                 var w = c.Writer;
                 w.PushHeader(4);
                 w.Bulk("pmessage"u8);
@@ -139,6 +152,7 @@ internal sealed class PubSubRegistry
                 w.Bulk(channel);
                 w.Bulk(message);
                 c.RequestFlush();
+                _server.CheckOutputLimits(c);
                 receivers++;
             }
         }
