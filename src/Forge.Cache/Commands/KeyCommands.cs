@@ -34,6 +34,7 @@ internal static partial class KeyCommands
         t.Add("expiretime", 2, "readonly fast", 1, 1, 1, c => Ttl(c, ms: false, absolute: true), "generic");
         t.Add("pexpiretime", 2, "readonly fast", 1, 1, 1, c => Ttl(c, ms: true, absolute: true), "generic");
         t.Add("persist", 2, "write fast", 1, 1, 1, Persist, "generic");
+        RegisterSort(t);
 
         var obj = t.AddContainer("object", "generic");
         CommandTable.Sub(obj, "encoding", 3, "readonly", 2, 2, 1, ObjectEncoding);
