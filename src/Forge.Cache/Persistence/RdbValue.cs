@@ -10,7 +10,7 @@ namespace Forge.Cache.Persistence;
 /// (8 bytes, little-endian). Written in the plain encodings every Redis loads (string 0, list 1,
 /// set 2, hash 4, zset 5 with binary doubles); read in every encoding Redis 7.0 writes as well:
 /// integer and LZF strings, quicklist/ziplist/listpack lists, intset/listpack sets, ziplist/listpack
-/// hashes and zsets (the hash and set readers live with their types, the blob readers in
+/// hashes and zsets (the list, hash and set readers live with their types, the blob readers in
 /// <see cref="RdbPayload"/>).
 /// </summary>
 internal static class RdbValue
@@ -18,13 +18,10 @@ internal static class RdbValue
     public const ushort RdbVersion = 10; // Redis 7.0
 
     private const byte TypeString = 0;
-    private const byte TypeList = 1;
     private const byte TypeZset = 3;
     private const byte TypeZset2 = 5;
     private const byte TypeZsetZiplist = 12;
-    private const byte TypeListQuicklist = 14;
     private const byte TypeZsetListpack = 17;
-    private const byte TypeListQuicklist2 = 18;
 
     public static byte[] Dump(object value)
     {
@@ -36,14 +33,7 @@ internal static class RdbValue
                 RdbPayload.WriteString(w, s);
                 break;
             case RedisList list:
-                w.Add(TypeList);
-                var items = list.ToArray();
-                RdbPayload.WriteLength(w, items.Length);
-                foreach (var e in items)
-                {
-                    RdbPayload.WriteString(w, e);
-                }
-
+                list.WriteRdb(w);
                 break;
             case RedisSet set:
                 set.WriteRdb(w);
@@ -112,6 +102,9 @@ internal static class RdbValue
             case RedisSet.RdbTypeSet or RedisSet.RdbTypeSetIntset or RedisSet.RdbTypeSetListpack:
                 value = RedisSet.ReadRdb(data, ref pos, limits.SetMaxIntsetEntries);
                 break;
+            case RedisList.RdbTypeList or RedisList.RdbTypeListZiplist or RedisList.RdbTypeListQuicklist or RedisList.RdbTypeListQuicklist2:
+                value = RedisList.ReadRdb(data, ref pos);
+                break;
             case RedisHash.RdbTypeHash or RedisHash.RdbTypeHashZiplist or RedisHash.RdbTypeHashListpack:
                 value = RedisHash.ReadRdb(data, ref pos, limits.HashMaxListpackEntries, limits.HashMaxListpackValue);
                 break;
@@ -130,68 +123,6 @@ internal static class RdbValue
         {
             case TypeString:
                 return RdbPayload.ReadString(data, ref pos);
-            case TypeList:
-                {
-                    if (!RdbPayload.TryReadLength(data, ref pos, out var n) || n <= 0 || n > data.Length)
-                    {
-                        return null;
-                    }
-
-                    var list = new RedisList();
-                    for (var i = 0L; i < n; i++)
-                    {
-                        if (RdbPayload.ReadString(data, ref pos) is not { } e)
-                        {
-                            return null;
-                        }
-
-                        list.PushTail(e);
-                    }
-
-                    return list;
-                }
-
-            case TypeListQuicklist or TypeListQuicklist2:
-                {
-                    if (!RdbPayload.TryReadLength(data, ref pos, out var nodes) || nodes <= 0 || nodes > data.Length)
-                    {
-                        return null;
-                    }
-
-                    var list = new RedisList();
-                    var items = new List<byte[]>();
-                    for (var i = 0L; i < nodes; i++)
-                    {
-                        var container = 2L; // quicklist 1 nodes are always ziplists
-                        if (type == TypeListQuicklist2 && !RdbPayload.TryReadLength(data, ref pos, out container))
-                        {
-                            return null;
-                        }
-
-                        if (RdbPayload.ReadString(data, ref pos) is not { } blob)
-                        {
-                            return null;
-                        }
-
-                        items.Clear();
-                        if (container == 1)
-                        {
-                            items.Add(blob); // a plain node: one large element
-                        }
-                        else if (!(type == TypeListQuicklist2 ? RdbPayload.TryReadListpack(blob, items) : RdbPayload.TryReadZiplist(blob, items)) || items.Count == 0)
-                        {
-                            return null;
-                        }
-
-                        foreach (var e in items)
-                        {
-                            list.PushTail(e);
-                        }
-                    }
-
-                    return list;
-                }
-
             case TypeZset or TypeZset2:
                 {
                     if (!RdbPayload.TryReadLength(data, ref pos, out var n) || n <= 0 || n > data.Length)

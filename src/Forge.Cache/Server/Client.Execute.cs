@@ -186,6 +186,11 @@ internal sealed partial class Client
         }
 
         var elapsed = Stopwatch.GetElapsedTime(start);
+        if (c.IsReprocessing && Blocked is { Reblocked: true })
+        {
+            return; // a blocked command re-run that still waits: not a call (no stats, MONITOR or WATCH)
+        }
+
         var root = cmd.Parent ?? cmd;
         LastCommand = cmd.FullName;
         var micros = (long)elapsed.TotalMicroseconds;

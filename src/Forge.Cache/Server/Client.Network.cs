@@ -209,7 +209,14 @@ internal sealed partial class Client
     internal void PrepareWake() => _wake = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Called under the server lock when a blocked client is served, times out or is unblocked.</summary>
-    internal void Wake() => _wake?.TrySetResult(true);
+    internal void Wake()
+    {
+        _wake?.TrySetResult(true);
+
+        // The loop flushes after waking, but it may have passed that point already (served between
+        // its lock release and its Blocked check): a scheduled flush covers that gap.
+        RequestFlush();
+    }
 
     /// <summary>
     /// Called under the server lock after writing to this client from elsewhere (PUBLISH, MONITOR,

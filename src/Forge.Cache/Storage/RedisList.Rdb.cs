@@ -1,3 +1,5 @@
+using Forge.Cache.Persistence;
+
 namespace Forge.Cache.Storage;
 
 /// <summary>RDB payloads of lists, for DUMP/RESTORE (and a future RDB file).</summary>
