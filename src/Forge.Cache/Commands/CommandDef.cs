@@ -21,7 +21,7 @@ internal enum CommandFlags
     Fast = 1 << 11,
     NoAuth = 1 << 12,
     MayReplicate = 1 << 13,
-    /// <summary>Not queued inside MULTI (MULTI, EXEC, DISCARD, WATCH ...): runs at once.</summary>
+    /// <summary>Refused inside MULTI with "Command not allowed inside a transaction" (SHUTDOWN ...).</summary>
     NoMulti = 1 << 14,
     AllowBusy = 1 << 15,
     /// <summary>Keys are found by <see cref="CommandDef.GetKeys"/> (numkeys arguments and the like).</summary>

@@ -12,10 +12,10 @@ internal static class ConnectionCommands
         t.Add("ping", -1, "fast", 0, 0, 0, Ping, "connection");
         t.Add("echo", 2, "fast", 0, 0, 0, Echo, "connection");
         t.Add("select", 2, "loading stale fast", 0, 0, 0, Select, "connection");
-        t.Add("quit", -1, "no_auth allow_busy no_multi fast", 0, 0, 0, Quit, "connection");
-        t.Add("hello", -1, "no_auth fast no_multi", 0, 0, 0, Hello, "connection");
-        t.Add("auth", -2, "no_auth fast no_multi", 0, 0, 0, Auth, "connection");
-        t.Add("reset", 1, "no_auth fast no_multi", 0, 0, 0, Reset, "connection");
+        t.Add("quit", -1, "no_auth allow_busy fast", 0, 0, 0, Quit, "connection");
+        t.Add("hello", -1, "no_auth fast", 0, 0, 0, Hello, "connection");
+        t.Add("auth", -2, "no_auth fast", 0, 0, 0, Auth, "connection");
+        t.Add("reset", 1, "no_auth fast", 0, 0, 0, Reset, "connection");
 
         var client = t.AddContainer("client", "connection");
         CommandTable.Sub(client, "id", 2, "loading stale", 0, 0, 0, c => c.Reply.Integer(c.Client.Id));

@@ -233,7 +233,12 @@ internal static partial class KeyCommands
 
     private static void Move(CommandContext c)
     {
-        if (!NumberFormat.TryParseLong(c.Arg(2), out var dbIndex) || dbIndex < 0 || dbIndex >= c.Keyspace.Count)
+        if (!c.TryGetLong(2, out var dbIndex))
+        {
+            return;
+        }
+
+        if (dbIndex < 0 || dbIndex >= c.Keyspace.Count)
         {
             c.Reply.Error(Errors.DbIndexOutOfRange);
             return;

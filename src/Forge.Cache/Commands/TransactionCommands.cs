@@ -9,10 +9,10 @@ internal static class TransactionCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add("multi", 1, "noscript loading stale fast no_multi allow_busy", 0, 0, 0, Multi, "transactions");
-        t.Add("exec", 1, "noscript loading stale skip_slowlog no_multi", 0, 0, 0, Exec, "transactions");
-        t.Add("discard", 1, "noscript loading stale fast no_multi allow_busy", 0, 0, 0, Discard, "transactions");
-        t.Add("watch", -2, "noscript loading stale fast no_multi allow_busy", 1, -1, 1, Watch, "transactions");
+        t.Add("multi", 1, "noscript loading stale fast allow_busy", 0, 0, 0, Multi, "transactions");
+        t.Add("exec", 1, "noscript loading stale skip_slowlog", 0, 0, 0, Exec, "transactions");
+        t.Add("discard", 1, "noscript loading stale fast allow_busy", 0, 0, 0, Discard, "transactions");
+        t.Add("watch", -2, "noscript loading stale fast allow_busy", 1, -1, 1, Watch, "transactions");
         t.Add("unwatch", 1, "noscript loading stale fast allow_busy", 0, 0, 0, Unwatch, "transactions");
     }
 

@@ -155,7 +155,13 @@ internal sealed partial class Client
             return;
         }
 
-        if (InMulti && !cmd.Is(CommandFlags.NoMulti))
+        if (InMulti && cmd.Is(CommandFlags.NoMulti))
+        {
+            Reject(cmd, "ERR Command not allowed inside a transaction");
+            return;
+        }
+
+        if (InMulti && !RunsAtOnceInMulti(cmd))
         {
             MultiQueue.Add(Args.ToArrays());
             Writer.Queued();
@@ -224,6 +230,9 @@ internal sealed partial class Client
 
         _server.SlowLog.Consider(this, Args, micros, cmd);
     }
+
+    /// <summary>The commands that act on the transaction itself instead of being queued (as processCommand lists them).</summary>
+    private static bool RunsAtOnceInMulti(CommandDef cmd) => cmd.Parent is null && cmd.Name is "exec" or "discard" or "multi" or "watch" or "quit" or "reset";
 
     private static bool IsAllowedInPubSubContext(CommandDef cmd)
     {
