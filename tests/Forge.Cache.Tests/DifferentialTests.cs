@@ -220,6 +220,7 @@ public sealed class DifferentialTests
             ["MULTI"], ["GET"], ["DISCARD"], ["EXEC"],
             ["WATCH", "a"], ["SET", "a", "2"], ["MULTI"], ["INCR", "a"], ["EXEC"],
             ["MULTI"], ["MULTI"], ["DISCARD"], ["WATCH", "x"], ["MULTI"], ["WATCH", "y"], ["EXEC"],
+            ["MULTI"], ["SHUTDOWN"], ["PING"], ["EXEC"],
         ];
         using var r = new RespClient(redis.Port);
         using var f = new RespClient(forge.Port);
@@ -242,6 +243,9 @@ public sealed class DifferentialTests
             ["GETRANGE", "k", "a", "b"], ["SETRANGE", "k", "-1", "v"], ["RENAME", "nosuch", "x"], ["MOVE", "k", "100"],
             ["SCAN", "x"], ["SCAN", "0", "COUNT", "0"], ["EXPIRE", "k", "99999999999999999"], ["SET", "n", "9223372036854775807"], ["INCR", "n"],
             ["DECRBY", "n", "-9223372036854775808"], ["COPY", "k", "k"], ["SWAPDB", "0", "x"], ["FLUSHDB", "NOW"],
+            ["MOVE", "k", "notanumber"], ["SETRANGE", "big", "9223372036854775807", "A"], ["SETRANGE", "big", "2147483647", "A"],
+            ["SET", "", "empty-name"], ["KEYS", "k*"], ["EXISTS", ""], ["GET", ""],
+            ["INCRBYFLOAT", "ld", "1e-5"], ["INCRBYFLOAT", "ld", "5.0e3"], ["INCRBYFLOAT", "ld", "1.1"],
         ];
         using var r = new RespClient(redis.Port);
         using var f = new RespClient(forge.Port);
