@@ -35,9 +35,9 @@ public sealed class StringAndKeyCommandTests : IAsyncLifetime
         Assert.Equal("-ERR invalid expire time in 'set' command\r\n", _c.CallRaw("SET", "k", "v", "EX", "0"));
         Assert.Equal("-ERR value is not an integer or out of range\r\n", _c.CallRaw("SET", "k", "v", "EX", "x"));
         Assert.Equal("+OK\r\n", _c.CallRaw("SET", "k", "v", "EX", "100"));
-        Assert.Equal(":100\r\n", _c.CallRaw("TTL", "k"));
+        Assert.InRange((long)_c.Call("TTL", "k")!, 99, 100); // 99 when the machine is slow enough for 500 ms to pass
         Assert.Equal("+OK\r\n", _c.CallRaw("SET", "k", "v2", "KEEPTTL"));
-        Assert.Equal(":100\r\n", _c.CallRaw("TTL", "k"));
+        Assert.InRange((long)_c.Call("TTL", "k")!, 99, 100); // 99 when the machine is slow enough for 500 ms to pass
         Assert.Equal("+OK\r\n", _c.CallRaw("SET", "k", "v3"));
         Assert.Equal(":-1\r\n", _c.CallRaw("TTL", "k"));
     }
@@ -164,7 +164,7 @@ public sealed class StringAndKeyCommandTests : IAsyncLifetime
     {
         _c.Call("SET", "a", "1", "EX", "100");
         Assert.Equal("+OK\r\n", _c.CallRaw("RENAME", "a", "b"));
-        Assert.Equal(":100\r\n", _c.CallRaw("TTL", "b"));
+        Assert.InRange((long)_c.Call("TTL", "b")!, 99, 100); // 99 when the machine is slow enough for 500 ms to pass
         Assert.Equal(":1\r\n", _c.CallRaw("COPY", "b", "c"));
         Assert.Equal(":0\r\n", _c.CallRaw("COPY", "b", "c"));
         Assert.Equal(":1\r\n", _c.CallRaw("COPY", "b", "c", "REPLACE"));

@@ -195,6 +195,19 @@ internal static partial class StringCommands
         }
     }
 
+    /// <summary>Stores a string computed from the old one: added when the key was missing, else replaced keeping its TTL.</summary>
+    private static void StoreUpdated(CommandContext c, byte[]? old, byte[] bytes)
+    {
+        if (old is null)
+        {
+            c.Db.Add(c.Arg(1), bytes);
+        }
+        else
+        {
+            c.Db.Overwrite(c.Arg(1), bytes);
+        }
+    }
+
     private static void ReplyOld(CommandContext c, object? old)
     {
         if (old is byte[] s)
@@ -452,14 +465,7 @@ internal static partial class StringCommands
 
         value += by;
         var bytes = NumberFormat.LongToBytes(value);
-        if (old is null)
-        {
-            c.Db.Add(c.Arg(1), bytes);
-        }
-        else
-        {
-            c.Db.Overwrite(c.Arg(1), bytes);
-        }
+        StoreUpdated(c, old, bytes);
 
         c.Notify(Notify.String, "incrby", c.Arg(1));
         c.Reply.Integer(value);
@@ -489,14 +495,7 @@ internal static partial class StringCommands
         }
 
         var bytes = System.Text.Encoding.ASCII.GetBytes(sum.ToHumanString());
-        if (old is null)
-        {
-            c.Db.Add(c.Arg(1), bytes);
-        }
-        else
-        {
-            c.Db.Overwrite(c.Arg(1), bytes);
-        }
+        StoreUpdated(c, old, bytes);
 
         c.Notify(Notify.String, "incrbyfloat", c.Arg(1));
         c.Reply.Bulk(bytes);
@@ -634,14 +633,7 @@ internal static partial class StringCommands
         var bytes = new byte[length];
         old?.CopyTo(bytes, 0);
         value.CopyTo(bytes.AsSpan((int)offset));
-        if (old is null)
-        {
-            c.Db.Add(c.Arg(1), bytes);
-        }
-        else
-        {
-            c.Db.Overwrite(c.Arg(1), bytes);
-        }
+        StoreUpdated(c, old, bytes);
 
         c.Notify(Notify.String, "setrange", c.Arg(1));
         c.Reply.Integer(length);
