@@ -43,15 +43,7 @@ fi
 # Test projects run one after another: their integration tests start servers and peers, and on a
 # 2-core machine running them side by side only makes them compete for CPU and time out.
 passed=0; failed=0; skipped=0
-# In the order of the systems table (tunnel, cache, sql, sniff, ctr), then the host. Order matters
-# once: the tunnel's Ctrl-C test timed out in every full run that had the cache tests before it,
-# and passed in every run that had them after it or alone (2026-11-26; cause not found yet).
-projects=()
-for name in Tunnel Cache Sql Sniff Containers; do projects+=("tests/Forge.$name.Tests/Forge.$name.Tests.csproj"); done
 for proj in tests/*.Tests/*.Tests.csproj; do
-  case " ${projects[*]} " in *" $proj "*) ;; *) projects+=("$proj") ;; esac
-done
-for proj in "${projects[@]}"; do
   name="$(basename "$proj" .csproj)"
   echo "== $name" >&2
   dotnet test "$proj" -c "$config" --no-build -nologo \
