@@ -23,9 +23,16 @@ public sealed class ForgeProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    private const string DefaultSignalEnv = "/usr/bin/env";
+
     public static ForgeProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var psi = new ProcessStartInfo(ForgeBinary.Path)
+        // A test run started as a background job (`./test.sh &` from a non-interactive shell) has
+        // SIGINT ignored, and an ignored signal stays ignored across exec: forge would never see the
+        // Ctrl-C the tests send. env --default-signal=INT restores the default, then execs forge
+        // (same PID). Seen 2026-11-26: the tunnel's Ctrl-C test timed out in such runs only.
+        var useEnv = File.Exists(DefaultSignalEnv);
+        var psi = new ProcessStartInfo(useEnv ? DefaultSignalEnv : ForgeBinary.Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -34,6 +41,12 @@ public sealed class ForgeProcess : IDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (useEnv)
+        {
+            psi.ArgumentList.Add("--default-signal=INT");
+            psi.ArgumentList.Add(ForgeBinary.Path);
+        }
+
         foreach (var arg in args)
         {
             psi.ArgumentList.Add(arg);
