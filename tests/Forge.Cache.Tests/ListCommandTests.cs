@@ -43,6 +43,18 @@ public sealed class ListCommandTests : IClassFixture<ListServerFixture>
 
     private ListRespConnection Connect() => new(_server.Port);
 
+    /// <summary>Waits (with a deadline) until INFO reports <paramref name="count"/> blocked clients, so the order of blocking is known.</summary>
+    private async Task WaitForBlocked(int count)
+    {
+        using var info = Connect();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(await info.Call("INFO", "clients")).Contains($"blocked_clients:{count}\r\n", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{count} blocked client(s) not seen within 10 s");
+            await Task.Yield();
+        }
+    }
+
     [Fact]
     public async Task PushRangeIndexAndPops()
     {
@@ -123,9 +135,9 @@ public sealed class ListCommandTests : IClassFixture<ListServerFixture>
         using var second = Connect();
         using var pusher = Connect();
         await first.Send("BLPOP", "t5", "0");
-        await Task.Delay(100);
+        await WaitForBlocked(1);
         await second.Send("BRPOP", "t5", "0");
-        await Task.Delay(100);
+        await WaitForBlocked(2);
         Assert.Equal(":2\r\n", await pusher.Call("RPUSH", "t5", "x", "y"));
         Assert.Equal("*2\r\n$2\r\nt5\r\n$1\r\nx\r\n", await first.Read());
         Assert.Equal("*2\r\n$2\r\nt5\r\n$1\r\ny\r\n", await second.Read());
@@ -139,9 +151,9 @@ public sealed class ListCommandTests : IClassFixture<ListServerFixture>
         using var popper = Connect();
         using var pusher = Connect();
         await popper.Send("BLPOP", "{t6}dst", "0");
-        await Task.Delay(100);
+        await WaitForBlocked(1);
         await mover.Send("BLMOVE", "{t6}src", "{t6}dst", "RIGHT", "LEFT", "0");
-        await Task.Delay(100);
+        await WaitForBlocked(2);
         await pusher.Call("RPUSH", "{t6}src", "v");
         Assert.Equal("$1\r\nv\r\n", await mover.Read());
         Assert.Equal("*2\r\n$7\r\n{t6}dst\r\n$1\r\nv\r\n", await popper.Read());
@@ -177,7 +189,7 @@ public sealed class ListCommandTests : IClassFixture<ListServerFixture>
         using var waiter = Connect();
         using var pusher = Connect();
         await waiter.Send("BLMPOP", "0", "2", "{t7}a", "{t7}b", "RIGHT", "COUNT", "2");
-        await Task.Delay(100);
+        await WaitForBlocked(1);
         await pusher.Call("LPUSH", "{t7}b", "1", "2", "3");
         Assert.Equal("*2\r\n$5\r\n{t7}b\r\n*2\r\n$1\r\n1\r\n$1\r\n2\r\n", await waiter.Read());
         Assert.Equal(":1\r\n", await pusher.Call("LLEN", "{t7}b"));
