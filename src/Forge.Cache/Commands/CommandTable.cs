@@ -22,12 +22,13 @@ internal sealed class CommandTable
         SortedSetCommands.Register(this);
         TransactionCommands.Register(this);
         PubSubCommands.Register(this);
+        StreamCommands.Register(this);
         ServerCommands.Register(this);
 
         // These families call c.Touch exactly where Redis signals a modified key.
         foreach (var cmd in _commands.Values)
         {
-            cmd.TouchesKeysItself = cmd.Group is "hash" or "set";
+            cmd.TouchesKeysItself = cmd.Group is "hash" or "set" or "stream";
         }
     }
 

@@ -161,12 +161,15 @@ internal sealed class BlockingRegistry
         }
     }
 
-    /// <summary>After SWAPDB: every key of <paramref name="db"/> that someone waits on may now serve them.</summary>
+    /// <summary>
+    /// After SWAPDB or FLUSHDB: every key of <paramref name="db"/> that someone waits on may now
+    /// serve them, or (a stream that is gone) fail them; waiters that find nothing keep waiting.
+    /// </summary>
     public void SignalDatabase(Storage.Database db)
     {
         foreach (var (id, _) in _waiters)
         {
-            if (id.Db == db.Id && db.Get(id.Key) is not null && _readySet.Add(id))
+            if (id.Db == db.Id && _readySet.Add(id))
             {
                 _ready.Add(id);
             }
