@@ -382,7 +382,14 @@ internal static partial class StreamCommands
         if (!a.IdGiven)
         {
             var ms = (ulong)Math.Max(c.Now, 0);
-            id = ms > s.LastId.Ms ? new StreamId(ms, 0) : new StreamId(s.LastId.Ms, s.LastId.Seq + 1);
+            if (ms > s.LastId.Ms)
+            {
+                id = new StreamId(ms, 0);
+            }
+            else
+            {
+                s.LastId.TryIncrement(out id);
+            }
         }
         else if (a.SeqGiven)
         {
