@@ -21,12 +21,6 @@ internal static partial class KeyCommands
             return;
         }
 
-        if (value is RedisStream)
-        {
-            c.Reply.Error("ERR DUMP of stream values is not supported");
-            return;
-        }
-
         c.Reply.Bulk(RdbValue.Dump(value));
     }
 

@@ -41,6 +41,9 @@ internal static class RdbValue
             case RedisHash hash:
                 hash.WriteRdb(w);
                 break;
+            case RedisStream stream:
+                stream.WriteRdb(w);
+                break;
             case RedisSortedSet zset:
                 w.Add(TypeZset2);
                 RdbPayload.WriteLength(w, zset.Count);
@@ -107,6 +110,9 @@ internal static class RdbValue
                 break;
             case RedisHash.RdbTypeHash or RedisHash.RdbTypeHashZiplist or RedisHash.RdbTypeHashListpack:
                 value = RedisHash.ReadRdb(data, ref pos, limits.HashMaxListpackEntries, limits.HashMaxListpackValue);
+                break;
+            case RedisStream.RdbTypeStreamListpacks or RedisStream.RdbTypeStreamListpacks2:
+                value = RedisStream.ReadRdb(data, ref pos);
                 break;
             default:
                 pos = 1;

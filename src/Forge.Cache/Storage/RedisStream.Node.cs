@@ -50,6 +50,9 @@ internal sealed class StreamNode
 
     public StreamId MasterId { get; }
 
+    /// <summary>The field names of the first entry ever stored here (the master entry).</summary>
+    public byte[][] MasterFields => _masterFields;
+
     /// <summary>Entries in ID order, tombstones included.</summary>
     public List<StreamEntry> Entries { get; } = [];
 
