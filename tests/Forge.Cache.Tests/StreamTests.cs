@@ -189,6 +189,69 @@ public sealed class StreamCommandTests
         Assert.Equal(":1\r\n", r.CallRaw("XGROUP", "DESTROY", "s", "g"));
     }
 
+    /// <summary>
+    /// A DUMP of redis-server 7.0.15 (LZF-compressed listpacks, tombstones, two groups, pending
+    /// entries) after: XADD s 1-0 a 1; 2-0 a 2 b x*100; 3-0 a -5; 4-0 c 123456789012; 5-0 a hello;
+    /// 6-0 a 1; 7-0 a 1 (stream-node-max-entries 3); XDEL 2-0 6-0; XGROUP CREATE g1 0, g2 $;
+    /// XREADGROUP g1 alice COUNT 3, bob COUNT 1; XGROUP CREATECONSUMER g2 zed; XTRIM MAXLEN 4.
+    /// </summary>
+    private const string RedisDumpHex = "13031000000000000000010000000000000000c3404040a013a000000018000101020101018161020001030100200102010104200300012009000240162004046202e06478e05a0001660820720002207805dffb020401ff1000000000000000040000000000000000c3404040470747000000180002014000078163020001020100200105f4141a99be1c201b010904200d000160030a8161028568656c6c6f06062011402760130401010601ff10000000000000000700000000000000001c1c0000000a00010100010101816102000102010001000101010401ff040700030006000702026731050081ffffffffffffffff0400000000000000010000000000000000c97e8c15a20100000100000000000000030000000000000000c97e8c15a20100000100000000000000040000000000000000c97e8c15a20100000100000000000000050000000000000000d77e8c15a2010000010205616c696365c97e8c15a20100000300000000000000010000000000000000000000000000000300000000000000000000000000000004000000000000000003626f62d77e8c15a20100000100000000000000050000000000000000026732070081ffffffffffffffff0001037a6564d97e8c15a2010000000a0053052416a4c78eac";
+
+    [Fact]
+    public async Task RestoresARedisDumpAndSurvivesCorruptPayloads()
+    {
+        await using var server = InProcessServer.Start();
+        using var r = server.Connect();
+        var payload = Convert.FromHexString(RedisDumpHex);
+        Assert.Equal("+OK\r\n", r.CallRaw("RESTORE", "s", "0", payload));
+        Assert.Equal(":4\r\n", r.CallRaw("XLEN", "s"));
+        Assert.Equal("*4\r\n$3\r\n3-0\r\n$3\r\n4-0\r\n$3\r\n5-0\r\n$3\r\n7-0\r\n", Ids(r));
+        Assert.Equal("*4\r\n:4\r\n$3\r\n1-0\r\n$3\r\n5-0\r\n*2\r\n*2\r\n$5\r\nalice\r\n$1\r\n3\r\n*2\r\n$3\r\nbob\r\n$1\r\n1\r\n", r.CallRaw("XPENDING", "s", "g1"));
+        Assert.Contains("$5\r\nhello\r\n", r.CallRaw("XRANGE", "s", "5", "5"), StringComparison.Ordinal);
+
+        // Flipped bytes with the CRC disabled (0): every reply is +OK or an error, never a crash.
+        var random = new Random(3);
+        for (var i = 0; i < 3000; i++)
+        {
+            var bad = (byte[])payload.Clone();
+            for (var k = random.Next(1, 4); k > 0; k--)
+            {
+                bad[random.Next(bad.Length - 10)] = (byte)random.Next(256);
+            }
+
+            if (random.Next(4) == 0)
+            {
+                bad = [.. bad.AsSpan(0, random.Next(1, bad.Length - 10)), .. bad.AsSpan(bad.Length - 10)];
+            }
+
+            bad.AsSpan(bad.Length - 8).Clear();
+            var reply = r.CallRaw("RESTORE", "fuzz", "0", bad, "REPLACE");
+            Assert.True(reply is "+OK\r\n" or "-ERR Bad data format\r\n", reply);
+            if (reply.StartsWith('+'))
+            {
+                // Whatever was accepted must be usable.
+                Assert.DoesNotContain("internal error", r.CallRaw("XINFO", "STREAM", "fuzz", "FULL"), StringComparison.Ordinal);
+                Assert.DoesNotContain("internal error", r.CallRaw("XADD", "fuzz", "*", "a", "1"), StringComparison.Ordinal);
+                Assert.DoesNotContain("internal error", r.CallRaw("XREADGROUP", "GROUP", "g1", "x", "STREAMS", "fuzz", "0"), StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal("+PONG\r\n", r.CallRaw("PING"));
+    }
+
+    private static string Ids(RespClient r)
+    {
+        var items = (object?[])r.Call("XRANGE", "s", "-", "+")!;
+        var sb = new StringBuilder($"*{items.Length}\r\n");
+        foreach (var e in items)
+        {
+            var id = (string)((object?[])e!)[0]!;
+            sb.Append($"${id.Length}\r\n{id}\r\n");
+        }
+
+        return sb.ToString();
+    }
+
     private static void WaitForBlocked(InProcessServer server, int count)
     {
         var sw = Stopwatch.StartNew();
