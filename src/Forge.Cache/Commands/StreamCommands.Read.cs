@@ -263,7 +263,7 @@ internal static partial class StreamCommands
             StreamConsumer? consumer = null;
             if (groups is not null)
             {
-                consumer = LookupOrCreateConsumer(c, s, groups[k]!, consumerName!, streamsArg + k);
+                consumer = LookupOrCreateConsumer(c, groups[k]!, consumerName!, streamsArg + k);
             }
 
             var list = history
@@ -337,9 +337,8 @@ internal static partial class StreamCommands
     }
 
     /// <summary>streamLookupConsumer (refreshing seen-time) or streamCreateConsumer (notifying).</summary>
-    private static StreamConsumer LookupOrCreateConsumer(CommandContext c, RedisStream s, ConsumerGroup group, byte[] name, int keyIndex)
+    private static StreamConsumer LookupOrCreateConsumer(CommandContext c, ConsumerGroup group, byte[] name, int keyIndex)
     {
-        _ = s;
         var consumer = group.FindConsumer(name);
         if (consumer is not null)
         {
