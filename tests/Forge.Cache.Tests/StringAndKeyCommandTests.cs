@@ -59,6 +59,19 @@ public sealed class StringAndKeyCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public void IncrInPlaceDoesNotChangeAValueSortStoreCopied()
+    {
+        _c.Call("SET", "cnt1", "10");
+        _c.Call("RPUSH", "ids", "1");
+        Assert.Equal(1L, _c.Call("SORT", "ids", "BY", "nosort", "GET", "cnt*", "STORE", "snapshot"));
+        Assert.Equal(11L, _c.Call("INCR", "cnt1"));
+        Assert.Equal(new object[] { "10" }, _c.Call("LRANGE", "snapshot", "0", "-1"));
+        _c.Call("COPY", "cnt1", "cnt2");
+        Assert.Equal(12L, _c.Call("INCR", "cnt1"));
+        Assert.Equal("11", _c.Call("GET", "cnt2"));
+    }
+
+    [Fact]
     public void CountersAndFloats()
     {
         Assert.Equal(":1\r\n", _c.CallRaw("INCR", "n"));

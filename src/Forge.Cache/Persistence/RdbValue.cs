@@ -254,10 +254,9 @@ internal static class RdbValue
 /// <summary>The thresholds that decide a restored value's encoding.</summary>
 internal readonly record struct CommandLimits(long SetMaxIntsetEntries, long HashMaxListpackEntries, long HashMaxListpackValue, long ZsetMaxListpackEntries, long ZsetMaxListpackValue)
 {
-    public static CommandLimits From(Config.CacheConfig config) => new(
-        config.GetLong("set-max-intset-entries"),
-        config.GetLong("hash-max-listpack-entries"),
-        config.GetLong("hash-max-listpack-value"),
-        config.GetLong("zset-max-listpack-entries"),
-        config.GetLong("zset-max-listpack-value"));
+    public static CommandLimits From(Config.CacheConfig config)
+    {
+        var l = config.Limits;
+        return new(l.SetMaxIntsetEntries, l.HashMaxListpackEntries, l.HashMaxListpackValue, l.ZsetMaxListpackEntries, l.ZsetMaxListpackValue);
+    }
 }

@@ -433,6 +433,8 @@ internal sealed class CacheServer : IAsyncDisposable
 
             lock (Gate)
             {
+                Keyspace.Tick(); // re-reads the wall clock that commands' timestamps are relative to
+
                 // 25% of a cron period at most, as Redis's slow cycle.
                 if (ActiveExpireEnabled)
                 {
