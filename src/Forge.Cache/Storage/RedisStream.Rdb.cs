@@ -81,15 +81,9 @@ internal sealed partial class RedisStream
         }
     }
 
-    /// <summary>Reads a stream object (type byte at <paramref name="pos"/>); null when malformed.</summary>
-    public static RedisStream? ReadRdb(ReadOnlySpan<byte> data, ref int pos)
+    /// <summary>Reads the payload of a stream object of RDB type <paramref name="type"/> at <paramref name="pos"/>; null when malformed.</summary>
+    public static RedisStream? ReadRdb(byte type, ReadOnlySpan<byte> data, ref int pos)
     {
-        if (pos >= data.Length)
-        {
-            return null;
-        }
-
-        var type = data[pos++];
         if (type is not (RdbTypeStreamListpacks or RdbTypeStreamListpacks2))
         {
             return null;
