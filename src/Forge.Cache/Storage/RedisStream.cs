@@ -367,6 +367,60 @@ internal sealed partial class RedisStream : IMemoryEstimate
         return bytes + EstimateGroupBytes();
     }
 
-    /// <summary>Radix tree nodes, as XINFO reports them: an estimate (Redis's rax shape is not modelled).</summary>
-    public long RadixTreeNodes => _nodes.Count == 0 ? 1 : (_nodes.Count * 2) + 1;
+    /// <summary>
+    /// Radix tree nodes, as XINFO reports them: the node count of a fully compressed rax holding
+    /// the nodes' 16-byte big-endian master IDs (what Redis's rax has after inserts; deletions can
+    /// leave Redis's tree less compressed than this).
+    /// </summary>
+    public long RadixTreeNodes
+    {
+        get
+        {
+            if (_nodes.Count == 0)
+            {
+                return 1;
+            }
+
+            var keys = new byte[_nodes.Count][];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = new byte[16];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(keys[i], _nodes[i].MasterId.Ms);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(keys[i].AsSpan(8), _nodes[i].MasterId.Seq);
+            }
+
+            return RaxNodes(keys, 0, keys.Length, 0);
+        }
+    }
+
+    /// <summary>Nodes of the subtree for sorted keys [from, to) that share their first <paramref name="depth"/> bytes.</summary>
+    private static long RaxNodes(byte[][] keys, int from, int to, int depth)
+    {
+        const int KeyLength = 16;
+        if (to - from == 1)
+        {
+            return depth == KeyLength ? 1 : 2; // a compressed node for the rest of the key, then the key's leaf
+        }
+
+        var common = depth;
+        while (keys[from][common] == keys[to - 1][common])
+        {
+            common++;
+        }
+
+        long count = common > depth ? 2 : 1; // an optional compressed node, then the branch node
+        for (var i = from; i < to;)
+        {
+            var j = i + 1;
+            while (j < to && keys[j][common] == keys[i][common])
+            {
+                j++;
+            }
+
+            count += RaxNodes(keys, i, j, common + 1);
+            i = j;
+        }
+
+        return count;
+    }
 }
