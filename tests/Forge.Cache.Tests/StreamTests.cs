@@ -308,6 +308,32 @@ public sealed class StreamCommandTests
     }
 
     [Fact]
+    public async Task AWaiterThatStaysBlockedDoesNotHoldUpLaterStreamWaiters()
+    {
+        await using var server = InProcessServer.Start();
+        using var r = server.Connect();
+        using var alice = server.Connect();
+        using var bob = server.Connect();
+        using var reader = server.Connect();
+        r.CallRaw("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM");
+        alice.Send("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">");
+        WaitForBlocked(server, 1);
+        bob.Send("XREADGROUP", "GROUP", "g", "bob", "BLOCK", "0", "STREAMS", "s", ">");
+        WaitForBlocked(server, 2);
+        reader.Send("XREAD", "BLOCK", "0", "STREAMS", "s", "$");
+        WaitForBlocked(server, 3);
+
+        // One entry: alice gets it, bob (same group) keeps waiting, the plain reader is served too.
+        r.CallRaw("XADD", "s", "1-0", "f", "v");
+        const string Reply = "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n";
+        Assert.Equal(Reply, alice.ReadRaw());
+        Assert.Equal(Reply, reader.ReadRaw());
+        WaitForBlocked(server, 1);
+        r.CallRaw("XADD", "s", "2-0", "f", "v");
+        Assert.Contains("2-0", bob.ReadRaw(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task XInfoShowsGroupCounters()
     {
         await using var server = InProcessServer.Start();

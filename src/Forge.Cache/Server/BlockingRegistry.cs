@@ -196,9 +196,12 @@ internal sealed class BlockingRegistry
                 {
                     var next = node.Next;
                     var client = node.Value;
-                    if (!Reprocess(client))
+                    // A list or zset that could not serve this waiter has nothing for later ones
+                    // either. Stream waiters are independent (other groups, other IDs), and a key
+                    // that is gone or of another type must still fail every XREADGROUP waiter.
+                    if (!Reprocess(client) && _server.Keyspace[id.Db].GetRaw(id.Key) is Storage.RedisList or Storage.RedisSortedSet)
                     {
-                        break; // the key has nothing more to give; later waiters keep waiting
+                        break;
                     }
 
                     if (!_waiters.ContainsKey(id))
