@@ -1,11 +1,51 @@
 using System.Text;
 using Forge.Cache.Tests.Support;
+using Forge.Testing;
 
 namespace Forge.Cache.Tests;
 
 /// <summary>Connection-level behaviour: protocol errors, pipelining, RESP3, auth, limits, MULTI, pub/sub.</summary>
 public sealed class ServerBehaviourTests
 {
+    [Fact]
+    public async Task ABlockedCommandCountsOnceInCommandstats()
+    {
+        await using var server = InProcessServer.Start();
+        using var waiter = server.Connect();
+        using var other = server.Connect();
+        waiter.Send("BLPOP", "q", "0");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!((string)other.Call("INFO", "clients")!).Contains("blocked_clients:1", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "BLPOP never blocked");
+            await Task.Yield();
+        }
+
+        other.Call("RPUSH", "q", "x");
+        Assert.Equal(new object[] { "q", "x" }, waiter.Read());
+        waiter.Send("BLPOP", "q", "0.05");
+        Assert.Null(waiter.Read()); // timed out
+        var stats = (string)other.Call("INFO", "commandstats")!;
+        Assert.Contains("cmdstat_blpop:calls=2,", stats, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASecondServerOnTheSamePortIsRefused()
+    {
+        using var first = ForgeCacheProcess.Start("--save", "");
+        var dir = Directory.CreateTempSubdirectory("forge-cache-test-").FullName;
+        try
+        {
+            using var second = ForgeProcess.Start(["cache", "--port", first.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", dir, "--save", ""]);
+            Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("Address already in use", second.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task ProtocolErrorClosesOnlyThatConnection()
     {

@@ -71,7 +71,7 @@ internal static class ConnectionCommands
         }
 
         c.Reply.Simple("HELP");
-        c.Reply.Simple("    Print this help.");
+        c.Reply.Simple("    Prints this help.");
     }
 
     private static void Ping(CommandContext c)

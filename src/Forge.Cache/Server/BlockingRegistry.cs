@@ -92,6 +92,7 @@ internal sealed class BlockingRegistry
 
             Unblock(client, served: false);
             state.TimeoutReply(client.Writer);
+            client.CountEndedBlockedCall(state, failed: false);
             client.Wake();
         }
     }
@@ -114,6 +115,8 @@ internal sealed class BlockingRegistry
         {
             state.TimeoutReply(client.Writer);
         }
+
+        client.CountEndedBlockedCall(state, failed: withError);
 
         client.Wake();
         return true;

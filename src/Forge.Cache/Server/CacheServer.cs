@@ -190,7 +190,9 @@ internal sealed class CacheServer : IAsyncDisposable
             var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                // No ReuseAddress: on Linux .NET maps it to SO_REUSEPORT as well, which let a second
+                // server bind the same port and take half the connections. (.NET already sets
+                // SO_REUSEADDR on Unix listeners, so a restart is not blocked by TIME_WAIT.)
                 if (ip.AddressFamily == AddressFamily.InterNetworkV6)
                 {
                     socket.DualMode = false;

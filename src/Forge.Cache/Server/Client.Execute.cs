@@ -235,8 +235,16 @@ internal sealed partial class Client
         var root = cmd.Parent ?? cmd;
         LastCommand = cmd.FullName;
         var micros = (long)elapsed.TotalMicroseconds;
-        cmd.Calls++;
-        cmd.Microseconds += micros;
+
+        // A command that just blocked is counted once, when it ends (served by a re-run, timed out
+        // or unblocked), as Redis counts it (commandstats calls=1 for one blocked XREADGROUP).
+        var newlyBlocked = Blocked is not null && !c.IsReprocessing;
+        if (!newlyBlocked)
+        {
+            cmd.Calls++;
+            cmd.Microseconds += micros;
+        }
+
         var failed = Writer.ErrorCount != errorsBefore;
         if (failed)
         {
@@ -263,7 +271,25 @@ internal sealed partial class Client
             _server.FeedMonitors(this, Args);
         }
 
-        _server.SlowLog.Consider(this, Args, micros, cmd);
+        if (!newlyBlocked)
+        {
+            _server.SlowLog.Consider(this, Args, micros, cmd);
+        }
+    }
+
+    /// <summary>Counts a blocked command that ends without running again (timeout, CLIENT UNBLOCK).</summary>
+    internal void CountEndedBlockedCall(BlockState state, bool failed)
+    {
+        if (_server.Commands.Find(state.Args[0]) is not { } cmd)
+        {
+            return;
+        }
+
+        cmd.Calls++;
+        if (failed)
+        {
+            cmd.FailedCalls++;
+        }
     }
 
     /// <summary>The commands that act on the transaction itself instead of being queued (as processCommand lists them).</summary>

@@ -14,7 +14,7 @@ internal sealed partial class TunnelServer
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No ReuseAddress: on Linux .NET adds SO_REUSEPORT, letting two processes share the port.
             socket.Bind(endPoint);
             socket.Listen(512);
         }

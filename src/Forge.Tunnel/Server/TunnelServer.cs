@@ -110,7 +110,7 @@ internal sealed partial class TunnelServer : IAsyncDisposable
     private IPEndPoint Listen(IPEndPoint endPoint, string name, Func<Socket, Task> handler)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        // No ReuseAddress: on Linux .NET adds SO_REUSEPORT, letting two processes share the port.
         if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
         {
             socket.DualMode = true;
