@@ -35,6 +35,7 @@ internal sealed class CacheServer : IAsyncDisposable
         Blocking = new BlockingRegistry(this);
         Watches = new WatchRegistry(this);
         PubSub = new PubSubRegistry(this);
+        Scripts = new Scripting.ScriptEngine(this); // scripting (cache-lua)
         Keyspace.KeyExpired = (db, key) => Watches.Touch(db.Id, key);
         Keyspace.KeyReady = (db, key) => Blocking.SignalKeyReady(db.Id, key);
         Keyspace.EventSink = PublishKeyEvent;
@@ -59,6 +60,9 @@ internal sealed class CacheServer : IAsyncDisposable
     public WatchRegistry Watches { get; }
 
     public PubSubRegistry PubSub { get; }
+
+    /// <summary>EVAL's engine; its busy state is read by other clients without the lock (Client.Busy.cs).</summary>
+    public Scripting.ScriptEngine Scripts { get; }
 
     public List<Client> Monitors { get; } = [];
 

@@ -170,7 +170,7 @@ internal sealed class GlobalExpr(LuaString name) : Expr
 {
     public LuaString Name { get; } = name;
 
-    public override object? Eval(LuaState l, Frame f) => l.Globals.Get(Name) ?? l.Index(l.Globals, Name, this);
+    public override object? Eval(LuaState l, Frame f) => l.Globals.Get(Name) ?? l.Index(l.Globals, Name, this, Line);
 
     public override string Describe => $"global '{Name}'";
 }

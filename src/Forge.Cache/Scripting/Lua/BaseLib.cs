@@ -57,7 +57,7 @@ internal static class BaseLib
             Any(l, a, 2, "rawset");
             if (t.ReadOnly)
             {
-                throw new LuaException("Attempt to modify a readonly table");
+                throw l.PlainError(LuaString.From("Attempt to modify a readonly table"));
             }
 
             l.CheckKey(a[1], 0);
@@ -81,7 +81,7 @@ internal static class BaseLib
 
             if (t.ReadOnly)
             {
-                throw new LuaException("Attempt to modify a readonly table");
+                throw l.PlainError(LuaString.From("Attempt to modify a readonly table"));
             }
 
             if (t.Metatable?.Get("__metatable") is not null)
@@ -127,8 +127,8 @@ internal static class BaseLib
         Any(l, a, 0, "assert");
         if (!Lua.IsTruthy(a[0]))
         {
-            var msg = Arg(a, 1);
-            throw new LuaException(msg is LuaString or double ? Lua.ToLuaString(msg) : (msg ?? LuaString.From(l.Where() + "assertion failed!")));
+            var msg = Arg(a, 1) is null ? "assertion failed!" : Str(l, a, 1, "assert").ToString();
+            throw l.Error(msg);
         }
 
         return a;
@@ -143,6 +143,7 @@ internal static class BaseLib
             v = new LuaString([.. Encoding.UTF8.GetBytes(l.Where((int)level)), .. s.Bytes]);
         }
 
+        l.ErrorLine = l.CallLine;
         throw new LuaException(v);
     }
 
@@ -151,6 +152,7 @@ internal static class BaseLib
         Any(l, a, 0, "pcall");
         try
         {
+            l.CallLine = 0;
             var r = l.Call(a[0], a.AsSpan(1).ToArray());
             var res = new object?[r.Length + 1];
             res[0] = Lua.True;
@@ -159,7 +161,7 @@ internal static class BaseLib
         }
         catch (LuaException e) when (!e.Uncatchable)
         {
-            return [Lua.False, e.Value];
+            return [Lua.False, Caught(e)];
         }
     }
 
@@ -168,6 +170,7 @@ internal static class BaseLib
         Any(l, a, 1, "xpcall");
         try
         {
+            l.CallLine = 0;
             var r = l.Call(a[0], Lua.None);
             var res = new object?[r.Length + 1];
             res[0] = Lua.True;
@@ -176,10 +179,13 @@ internal static class BaseLib
         }
         catch (LuaException e) when (!e.Uncatchable)
         {
-            var h = l.Call(a[1], [e.Value]);
+            var h = l.Call(a[1], [Caught(e)]);
             return [Lua.False, h.Length > 0 ? h[0] : null];
         }
     }
+
+    /// <summary>The error value pcall returns: Redis 7.0 hands error tables ({err=...}) over as their message.</summary>
+    private static object? Caught(LuaException e) => e.Value is LuaTable t && t.Get("err") is LuaString s ? s : e.Value;
 
     private static object?[] ToNumber(LuaState l, object?[] a)
     {
@@ -247,14 +253,14 @@ internal static class BaseLib
         var i = Int(l, a, 0, "select");
         if (i < 0)
         {
-            i = n + i;
+            i = n + i + 1;
         }
         else if (i == 0)
         {
             throw BadArg(l, 0, "select", "index out of range");
         }
 
-        if (i < 0)
+        if (i < 1)
         {
             throw BadArg(l, 0, "select", "index out of range");
         }

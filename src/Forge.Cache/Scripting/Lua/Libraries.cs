@@ -73,7 +73,7 @@ internal static class Libraries
                 var v = tbl.Get((double)k);
                 if (v is not (LuaString or double))
                 {
-                    throw l.Error($"invalid value (at index {k}) in table for 'concat'");
+                    throw l.Error($"invalid value ({Lua.TypeName(v)}) at index {k} in table for 'concat'");
                 }
 
                 b.AddRange(Lua.ToLuaString(v)!.Bytes);
@@ -283,7 +283,7 @@ internal static class Libraries
 
             return One(m);
         });
-        var rng = new RedisRandom();
+        var rng = l.Random;
         Register(t, "random", (l, a) =>
         {
             var r = rng.Next() / (double)RedisRandom.Max;

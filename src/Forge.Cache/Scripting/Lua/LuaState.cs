@@ -28,6 +28,9 @@ internal sealed class LuaState
 
     public LuaTable Globals { get; }
 
+    /// <summary>math.random's generator (Redis reseeds it with 0 before every script).</summary>
+    public Libraries.RedisRandom Random { get; } = new();
+
     public LuaTable? StringMeta { get; set; }
 
     /// <summary>The builtin 'next' (pairs loops over it are run directly).</summary>
@@ -35,6 +38,9 @@ internal sealed class LuaState
 
     /// <summary>Steps left before the next hook call.</summary>
     public int Budget;
+
+    /// <summary>Line where the last error was raised (Redis reports it as "on @user_script:LINE").</summary>
+    public int ErrorLine;
 
     /// <summary>Line of the call being made (for error positions of builtins); 0 when called from C#.</summary>
     public int CallLine;
@@ -70,9 +76,24 @@ internal sealed class LuaState
     }
 
     /// <summary>An error from a builtin, positioned at its caller's line as luaL_error does.</summary>
-    public LuaException Error(string message) => new(LuaString.From(Where() + message));
+    public LuaException Error(string message)
+    {
+        ErrorLine = CallLine;
+        return new(LuaString.From(Where() + message));
+    }
 
-    public LuaException RuntimeError(int line, string message) => new(LuaString.From($"{ChunkName}:{line}: {message}"));
+    /// <summary>An error without position (rawset on a read-only table, redis.* API errors), still located for the reply.</summary>
+    public LuaException PlainError(object? value)
+    {
+        ErrorLine = CallLine;
+        return new(value);
+    }
+
+    public LuaException RuntimeError(int line, string message)
+    {
+        ErrorLine = line;
+        return new(LuaString.From($"{ChunkName}:{line}: {message}"));
+    }
 
     public static string Blame(Expr? e, object? v)
     {
@@ -91,11 +112,6 @@ internal sealed class LuaState
 
         if (fn is LuaBuiltin b)
         {
-            if (line == 0)
-            {
-                CallLine = 0;
-            }
-
             return b.Fn(this, args);
         }
 

@@ -267,7 +267,7 @@ internal static class Lua
 
     public static LuaString NumberToLuaString(double d)
     {
-        if (d == Math.Floor(d) && Math.Abs(d) < 1e15)
+        if (d == Math.Floor(d) && Math.Abs(d) < 1e14 && !(d == 0 && double.IsNegative(d)))
         {
             return new LuaString(Encoding.ASCII.GetBytes(((long)d).ToString(CultureInfo.InvariantCulture)));
         }

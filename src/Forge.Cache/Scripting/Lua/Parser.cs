@@ -431,7 +431,7 @@ internal sealed class Parser
 
         if (e is not (CallExpr or MethodCallExpr))
         {
-            throw _lex.Error("syntax error");
+            throw _lex.Error("'=' expected");
         }
 
         return new CallStmt(e) { Line = line };
