@@ -213,7 +213,6 @@ internal sealed partial class ScriptEngine
         _startMs = Environment.TickCount64;
         Volatile.Write(ref _state, StateClean);
         l.Budget = LuaState.HookInterval;
-        l.Random.Seed(0);
         var hooksAtStart = l.HookCalls;
         l.OnHook = s => OnHook(s, hooksAtStart);
         try
@@ -444,6 +443,7 @@ internal sealed partial class ScriptEngine
     private LuaState CreateState()
     {
         var l = new LuaState("user_script");
+        l.Random.Seed(_server.Random.Next());
         BaseLib.Open(l);
         var str = StringLib.Open(l);
         Libraries.OpenTable(l);

@@ -150,6 +150,11 @@ internal sealed class CacheServer : IAsyncDisposable
             _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(l)));
         }
 
+        // Threads that wait for the lock while a busy script holds it (closing clients, flushes)
+        // must not starve the pool that serves -BUSY replies and SCRIPT KILL: the pool does not
+        // add threads while the CPU is saturated, so keep a floor of ready workers.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
         _cron = Task.Run(CronAsync);
     }
 
@@ -188,9 +193,17 @@ internal sealed class CacheServer : IAsyncDisposable
 
             Client client;
             bool refused;
-            lock (Gate)
+            if (!EnterGateUnlessBusy())
             {
-                client = new Client(this, socket, ++_nextClientId);
+                // A busy script holds the lock: the client registers when it first gets it (Client.Busy.cs).
+                client = new Client(this, socket, Interlocked.Increment(ref _nextClientId)) { Authenticated = !AuthRequired, PendingRegistration = true };
+                _ = client.RunAsync();
+                continue;
+            }
+
+            try
+            {
+                client = new Client(this, socket, Interlocked.Increment(ref _nextClientId));
                 client.Authenticated = !AuthRequired;
                 refused = _clients.Count >= Config.GetLong("maxclients");
                 if (!refused)
@@ -203,6 +216,10 @@ internal sealed class CacheServer : IAsyncDisposable
                     Stats.RejectedConnections++;
                 }
             }
+            finally
+            {
+                Monitor.Exit(Gate);
+            }
 
             if (refused)
             {
@@ -212,6 +229,34 @@ internal sealed class CacheServer : IAsyncDisposable
 
             _ = client.RunAsync();
         }
+    }
+
+    /// <summary>Takes <see cref="Gate"/> unless a busy script holds it (then false, without the lock).</summary>
+    private bool EnterGateUnlessBusy()
+    {
+        while (!Monitor.TryEnter(Gate, 10))
+        {
+            if (Scripts.IsBusy)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Registers a client accepted while a script was busy; false when over maxclients. Caller holds the lock.</summary>
+    internal bool RegisterLate(Client client)
+    {
+        if (_clients.Count >= Config.GetLong("maxclients"))
+        {
+            Stats.RejectedConnections++;
+            return false;
+        }
+
+        _clients.Add(client.Id, client);
+        Stats.ConnectionsReceived++;
+        return true;
     }
 
     private static async Task RefuseAsync(Socket socket)
@@ -357,7 +402,12 @@ internal sealed class CacheServer : IAsyncDisposable
                 return;
             }
 
-            lock (Gate)
+            if (!EnterGateUnlessBusy())
+            {
+                continue; // a busy script holds the lock: skip this cycle
+            }
+
+            try
             {
                 // 25% of a cron period at most, as Redis's slow cycle.
                 if (ActiveExpireEnabled)
@@ -389,6 +439,10 @@ internal sealed class CacheServer : IAsyncDisposable
                         c.Kill();
                     }
                 }
+            }
+            finally
+            {
+                Monitor.Exit(Gate);
             }
         }
     }
