@@ -57,11 +57,15 @@ internal sealed partial class Client
     }
 
     /// <summary>
-    /// Socket completions may run inline on the socket engine's threads; a script must not run
-    /// there (a busy script would stall every connection's I/O, SCRIPT KILL included), so the
-    /// loop hops to the thread pool before running one.
+    /// Socket completions may run inline on the socket engine's thread, or inside the work item
+    /// that drains its event queue; a script must run in neither (a busy script would stall
+    /// every connection's I/O, SCRIPT KILL included), so the loop hops to a fresh thread-pool
+    /// work item before running one.
     /// </summary>
     private bool _hopToPool;
+
+    /// <summary>Set after the hop: the script command at the head of the input now runs here.</summary>
+    private bool _hopped;
 
     /// <summary>EVAL, EVALSHA, EVAL_RO, EVALSHA_RO (checked on the first bytes only: cheap on the hot path).</summary>
     private static bool IsScriptCall(ReadOnlySpan<byte> name) =>
@@ -72,8 +76,14 @@ internal sealed partial class Client
     /// <summary>True (and the command left in the input) when it must run on a pool thread instead of this one.</summary>
     private bool MustHopBeforeRunning()
     {
-        if (!IsScriptCall(Args[0]) || Thread.CurrentThread.IsThreadPoolThread)
+        if (!IsScriptCall(Args[0]))
         {
+            return false;
+        }
+
+        if (_hopped)
+        {
+            _hopped = false;
             return false;
         }
 

@@ -73,6 +73,7 @@ internal sealed partial class Client
                     if (_hopToPool)
                     {
                         _hopToPool = false;
+                        _hopped = true;
                         await Task.Yield(); // a script is next: leave the socket engine's thread (Client.Busy.cs)
                     }
 

@@ -66,11 +66,27 @@ internal sealed class Lexer
 {
     private static readonly Dictionary<string, Tok> s_keywords = new(StringComparer.Ordinal)
     {
-        ["and"] = Tok.And, ["break"] = Tok.Break, ["do"] = Tok.Do, ["else"] = Tok.Else, ["elseif"] = Tok.Elseif,
-        ["end"] = Tok.End, ["false"] = Tok.False, ["for"] = Tok.For, ["function"] = Tok.Function, ["if"] = Tok.If,
-        ["in"] = Tok.In, ["local"] = Tok.Local, ["nil"] = Tok.Nil, ["not"] = Tok.Not, ["or"] = Tok.Or,
-        ["repeat"] = Tok.Repeat, ["return"] = Tok.Return, ["then"] = Tok.Then, ["true"] = Tok.True,
-        ["until"] = Tok.Until, ["while"] = Tok.While,
+        ["and"] = Tok.And,
+        ["break"] = Tok.Break,
+        ["do"] = Tok.Do,
+        ["else"] = Tok.Else,
+        ["elseif"] = Tok.Elseif,
+        ["end"] = Tok.End,
+        ["false"] = Tok.False,
+        ["for"] = Tok.For,
+        ["function"] = Tok.Function,
+        ["if"] = Tok.If,
+        ["in"] = Tok.In,
+        ["local"] = Tok.Local,
+        ["nil"] = Tok.Nil,
+        ["not"] = Tok.Not,
+        ["or"] = Tok.Or,
+        ["repeat"] = Tok.Repeat,
+        ["return"] = Tok.Return,
+        ["then"] = Tok.Then,
+        ["true"] = Tok.True,
+        ["until"] = Tok.Until,
+        ["while"] = Tok.While,
     };
 
     private readonly byte[] _src;
