@@ -16,21 +16,43 @@ internal static class CjsonLib
     {
     }
 
+    /// <summary>The module's settings (cjson.encode_max_depth and friends), per Lua state.</summary>
+    private sealed class Settings
+    {
+        public int EncodeMaxDepth { get; set; } = MaxDepth;
+
+        public int DecodeMaxDepth { get; set; } = MaxDepth;
+
+        public bool EncodeInvalidNumbers { get; set; }
+    }
+
+    private static int DepthArg(LuaState l, object?[] a, string name)
+    {
+        var n = OptInt(l, a, 0, name, MaxDepth);
+        if (n is < 1 or > int.MaxValue)
+        {
+            throw BadArg(l, 0, name, "expected integer between 1 and 2147483647");
+        }
+
+        return (int)n;
+    }
+
     public static void Open(LuaState l)
     {
         var t = new LuaTable();
+        var settings = new Settings();
         Register(t, "encode", (l, a) =>
         {
             Any(l, a, 0, "encode");
             var sb = new List<byte>();
-            Encode(l, a[0], sb, 0);
+            Encode(l, a[0], sb, 0, settings);
             return One(new LuaString([.. sb]));
         });
         Register(t, "decode", (l, a) =>
         {
             var s = Str(l, a, 0, "decode").Bytes;
             var pos = 0;
-            var v = Decode(l, s, ref pos, 0);
+            var v = Decode(l, s, ref pos, 0, settings.DecodeMaxDepth);
             SkipWs(s, ref pos);
             if (pos < s.Length)
             {
@@ -41,15 +63,19 @@ internal static class CjsonLib
         });
         t.Set("null", Null);
         Register(t, "encode_keep_buffer", (l, a) => Lua.None);
-        Register(t, "encode_max_depth", (l, a) => Lua.None);
-        Register(t, "decode_max_depth", (l, a) => Lua.None);
-        Register(t, "encode_invalid_numbers", (l, a) => Lua.None);
+        Register(t, "encode_max_depth", (l, a) => One((double)(settings.EncodeMaxDepth = DepthArg(l, a, "encode_max_depth"))));
+        Register(t, "decode_max_depth", (l, a) => One((double)(settings.DecodeMaxDepth = DepthArg(l, a, "decode_max_depth"))));
+        Register(t, "encode_invalid_numbers", (l, a) =>
+        {
+            settings.EncodeInvalidNumbers = Arg(a, 0) is bool b ? b : Arg(a, 0) is LuaString s && s.ToString() is "on" or "true";
+            return One(Lua.Bool(settings.EncodeInvalidNumbers));
+        });
         Register(t, "decode_invalid_numbers", (l, a) => Lua.None);
         Register(t, "encode_sparse_array", (l, a) => Lua.None);
         l.Globals.Set("cjson", t);
     }
 
-    private static void Encode(LuaState l, object? v, List<byte> sb, int depth)
+    private static void Encode(LuaState l, object? v, List<byte> sb, int depth, Settings settings)
     {
         switch (v)
         {
@@ -65,7 +91,13 @@ internal static class CjsonLib
             case double d:
                 if (!double.IsFinite(d))
                 {
-                    throw l.Error("Cannot serialise number: must not be NaN or Inf");
+                    if (!settings.EncodeInvalidNumbers)
+                    {
+                        throw l.Error("Cannot serialise number: must not be NaN or Inf");
+                    }
+
+                    sb.AddRange(double.IsNaN(d) ? "nan"u8 : d > 0 ? "inf"u8 : "-inf"u8);
+                    break;
                 }
 
                 sb.AddRange(Encoding.ASCII.GetBytes(Lua.FormatG(d, 14, false, false)));
@@ -74,19 +106,19 @@ internal static class CjsonLib
                 EncodeString(s.Bytes, sb);
                 break;
             case LuaTable t:
-                if (depth + 1 > MaxDepth)
+                if (depth + 1 > settings.EncodeMaxDepth)
                 {
                     throw l.Error($"Cannot serialise, excessive nesting ({depth + 1})");
                 }
 
-                EncodeTable(l, t, sb, depth + 1);
+                EncodeTable(l, t, sb, depth + 1, settings);
                 break;
             default:
                 throw l.Error($"Cannot serialise {Lua.TypeName(v)}: type not supported");
         }
     }
 
-    private static void EncodeTable(LuaState l, LuaTable t, List<byte> sb, int depth)
+    private static void EncodeTable(LuaState l, LuaTable t, List<byte> sb, int depth, Settings settings)
     {
         // An array when every key is a positive integer (not too sparse), as lua-cjson decides.
         var max = 0.0;
@@ -123,7 +155,7 @@ internal static class CjsonLib
                     sb.Add((byte)',');
                 }
 
-                Encode(l, t.Get(i), sb, depth);
+                Encode(l, t.Get(i), sb, depth, settings);
             }
 
             sb.Add((byte)']');
@@ -158,7 +190,7 @@ internal static class CjsonLib
             }
 
             sb.Add((byte)':');
-            Encode(l, nv, sb, depth);
+            Encode(l, nv, sb, depth, settings);
         }
 
         sb.Add((byte)'}');
@@ -223,7 +255,7 @@ internal static class CjsonLib
         };
     }
 
-    private static object? Decode(LuaState l, byte[] s, ref int pos, int depth)
+    private static object? Decode(LuaState l, byte[] s, ref int pos, int depth, int maxDepth)
     {
         SkipWs(s, ref pos);
         if (pos >= s.Length)
@@ -239,7 +271,7 @@ internal static class CjsonLib
         var c = s[pos];
         if (c is (byte)'{' or (byte)'[')
         {
-            if (depth + 1 > MaxDepth)
+            if (depth + 1 > maxDepth)
             {
                 throw l.Error($"Found too many nested data structures ({depth + 1}) at character {pos + 1}");
             }
@@ -273,12 +305,12 @@ internal static class CjsonLib
                     }
 
                     pos++;
-                    var v = Decode(l, s, ref pos, depth + 1);
+                    var v = Decode(l, s, ref pos, depth + 1, maxDepth);
                     t.Set(key, v);
                 }
                 else
                 {
-                    var v = Decode(l, s, ref pos, depth + 1);
+                    var v = Decode(l, s, ref pos, depth + 1, maxDepth);
                     t.Set((double)i++, v);
                 }
 
