@@ -590,7 +590,7 @@ internal sealed partial class ScriptEngine
                     args[i] = s.Bytes;
                     break;
                 case double d:
-                    args[i] = LuaOps.NumberToLuaString(d).Bytes;
+                    args[i] = Encoding.ASCII.GetBytes(NumberFormat.FormatDouble(d)); // "%.17g", as Redis 7.0
                     break;
                 default:
                     return Fail(l, "ERR Lua redis lib command arguments must be strings or integers", raise);
