@@ -10,6 +10,8 @@ cd "$root"
 # Kestrel app. Systems add theirs here as they land (redis-server, sqlite3, tcpdump, runc, ...).
 # cache: the real redis-server (differential tests) and redis-cli (integration tests).
 apt_packages=(redis-server redis-tools)
+# sql: the real sqlite3 (differential tests of functions, file format and SQL).
+apt_packages+=(sqlite3)
 
 missing=()
 for pkg in ${apt_packages[@]+"${apt_packages[@]}"}; do

@@ -105,6 +105,13 @@ public static class CacheCommand
             var logger = factory.CreateLogger("forge.cache");
             UseInlineSocketCompletions();
             var server = new CacheServer(cfg, logger);
+            if (server.LoadRdb() is { } loadError)
+            {
+                logger.LogCritical("{Error}", loadError);
+                await server.DisposeAsync().ConfigureAwait(false);
+                return ExitRuntime;
+            }
+
             try
             {
                 server.Start();
@@ -134,6 +141,14 @@ public static class CacheCommand
             catch (OperationCanceledException)
             {
                 logger.LogInformation("Received SIGINT/SIGTERM scheduling shutdown...");
+                if (server.SavePointsConfigured)
+                {
+                    logger.LogInformation("Saving the final RDB snapshot before exiting.");
+                    lock (server.Gate)
+                    {
+                        server.SaveRdb();
+                    }
+                }
             }
             finally
             {

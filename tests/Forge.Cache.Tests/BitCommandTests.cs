@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Forge.Cache.Tests.Support;
 using Forge.Testing;
 
 namespace Forge.Cache.Tests;
@@ -7,13 +8,12 @@ namespace Forge.Cache.Tests;
 /// <summary>One `forge cache` process shared by the bit command tests (each test uses its own keys).</summary>
 public sealed class BitServerFixture : IDisposable
 {
-    private readonly ForgeProcess _server;
+    private readonly ForgeCacheProcess _server;
 
     public BitServerFixture()
     {
-        var port = FreePort.Get();
-        _server = ForgeProcess.Start(["cache", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        Client = BitRespClient.Connect(port, TimeSpan.FromSeconds(60));
+        _server = ForgeCacheProcess.Start();
+        Client = BitRespClient.Connect(_server.Port, TimeSpan.FromSeconds(60));
     }
 
     internal BitRespClient Client { get; }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Forge.Cache.Tests.Support;
 using Forge.Testing;
 
 namespace Forge.Cache.Tests;
@@ -7,15 +8,15 @@ namespace Forge.Cache.Tests;
 /// <summary>One `forge cache` process shared by the list command tests (each test uses its own keys).</summary>
 public sealed class ListServerFixture : IAsyncLifetime, IDisposable
 {
-    private ForgeProcess? _process;
+    private ForgeCacheProcess? _process;
 
     public int Port { get; private set; }
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync()
     {
-        Port = FreePort.Get();
-        _process = ForgeProcess.Start(["cache", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await _process.WaitForLineAsync(l => l.Contains("Ready to accept connections", StringComparison.Ordinal));
+        _process = ForgeCacheProcess.Start();
+        Port = _process.Port;
+        return Task.CompletedTask;
     }
 
     public Task DisposeAsync()

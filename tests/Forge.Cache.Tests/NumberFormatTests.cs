@@ -42,6 +42,19 @@ public class NumberFormatTests
         Assert.Equal(ok, NumberFormat.TryParseDouble(Encoding.ASCII.GetBytes(text), out _));
 
     [Theory]
+    [InlineData("0", 0.0)]
+    [InlineData("-0", -0.0)]
+    [InlineData("007", 7.0)]
+    [InlineData("-123456789012345", -123456789012345.0)]
+    [InlineData("1234567890123456", 1234567890123456.0)]
+    [InlineData("+5", 5.0)]
+    public void IntegerScoresParseToTheSameDoubleAsStrtod(string text, double expected)
+    {
+        Assert.True(NumberFormat.TryParseDouble(Encoding.ASCII.GetBytes(text), out var value));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(value));
+    }
+
+    [Theory]
     [InlineData(1.5, "1.5")]
     [InlineData(0.1, "0.10000000000000001")]
     [InlineData(1e20, "1e+20")]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Forge.Cache.Tests.Support;
 using Forge.Testing;
 
 namespace Forge.Cache.Tests;
@@ -8,12 +9,12 @@ namespace Forge.Cache.Tests;
 /// <summary>One forge cache server for the sorted set command tests (each test uses its own keys).</summary>
 public sealed class SortedSetServerFixture : IDisposable
 {
-    private readonly ForgeProcess _server;
+    private readonly ForgeCacheProcess _server;
 
     public SortedSetServerFixture()
     {
-        Port = FreePort.Get();
-        _server = ForgeProcess.Start(["cache", "--port", Port.ToString(CultureInfo.InvariantCulture)]);
+        _server = ForgeCacheProcess.Start();
+        Port = _server.Port;
     }
 
     public int Port { get; }
@@ -29,7 +30,7 @@ public sealed class SortedSetServerFixture : IDisposable
                 tcp.Connect("127.0.0.1", Port);
                 return new SortedSetRespClient(tcp);
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_server.HasExited)
+            catch (SocketException) when (DateTime.UtcNow < deadline && !_server.Process.HasExited)
             {
                 Thread.Sleep(50);
             }

@@ -46,7 +46,7 @@ internal static class BitCommands
             offset = unchecked(offset * bits);
         }
 
-        if (offset < 0 || (offset >> 3) >= c.Server.Config.GetLong("proto-max-bulk-len"))
+        if (offset < 0 || (offset >> 3) >= c.Server.Config.Limits.ProtoMaxBulkLen)
         {
             c.Reply.Error(Errors.BitOffset);
             return false;

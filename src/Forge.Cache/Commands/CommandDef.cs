@@ -51,6 +51,11 @@ internal sealed class CommandDef
     /// <summary>Lower-case name ("get", or "setname" for CLIENT SETNAME).</summary>
     public string Name { get; }
 
+    /// <summary>The name as ASCII bytes, for comparing with a request's first argument.</summary>
+    public byte[] NameBytes => _nameBytes ??= System.Text.Encoding.ASCII.GetBytes(Name);
+
+    private byte[]? _nameBytes;
+
     /// <summary>"get", or "client|setname".</summary>
     public string FullName { get; private set; }
 

@@ -39,9 +39,9 @@ internal static class HashCommands
         t.Add("hscan", -3, "readonly", 1, 1, 1, HScan, "hash");
     }
 
-    private static long MaxEntries(CommandContext c) => c.Server.Config.GetLong("hash-max-listpack-entries");
+    private static long MaxEntries(CommandContext c) => c.Server.Config.Limits.HashMaxListpackEntries;
 
-    private static long MaxValue(CommandContext c) => c.Server.Config.GetLong("hash-max-listpack-value");
+    private static long MaxValue(CommandContext c) => c.Server.Config.Limits.HashMaxListpackValue;
 
     /// <summary>The hash at argument 1, created (and added to the keyspace) when missing; null after a WRONGTYPE reply.</summary>
     private static RedisHash? GetOrCreate(CommandContext c)

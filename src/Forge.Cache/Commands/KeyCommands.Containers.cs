@@ -16,7 +16,7 @@ internal static partial class KeyCommands
 
     private static string ContainerEncoding(CommandContext c, object value) => value switch
     {
-        RedisList => RedisList.Encoding(c.Server.Config.GetLong("list-max-listpack-size")),
+        RedisList => RedisList.Encoding(c.Server.Config.Limits.ListMaxListpackSize),
         RedisHash hash => hash.Encoding(),
         RedisSet set => set.Encoding(),
         RedisSortedSet z => z.Encoding,

@@ -97,14 +97,7 @@ internal static partial class KeyCommands
             return;
         }
 
-        var config = c.Server.Config;
-        var limits = new CommandLimits(
-            config.GetLong("set-max-intset-entries"),
-            config.GetLong("hash-max-listpack-entries"),
-            config.GetLong("hash-max-listpack-value"),
-            config.GetLong("zset-max-listpack-entries"),
-            config.GetLong("zset-max-listpack-value"));
-        var value = RdbValue.Load(payload, limits);
+        var value = RdbValue.Load(payload, CommandLimits.From(c.Server.Config));
         if (value is null)
         {
             c.Reply.Error("ERR Bad data format");

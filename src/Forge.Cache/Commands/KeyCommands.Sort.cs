@@ -251,7 +251,7 @@ internal static partial class KeyCommands
             var result = new RedisList();
             foreach (var s in selected)
             {
-                result.PushTail(s ?? []);
+                result.PushTail(s is null ? [] : s.ToArray()); // a copy: GET results are other keys' values
             }
 
             c.Db.Add(store, result);

@@ -12,6 +12,7 @@ internal static partial class ServerCommands
     {
         t.Add("info", -1, "loading stale", 0, 0, 0, Info, "server");
         t.Add("time", 1, "loading stale fast", 0, 0, 0, Time, "server");
+        t.Add("save", 1, "admin noscript no_multi", 0, 0, 0, Save, "server");
         t.Add("lastsave", 1, "loading stale fast", 0, 0, 0, c => c.Reply.Integer(c.Server.LastSaveUnix), "server");
         t.Add("monitor", 1, "admin noscript loading stale", 0, 0, 0, Monitor, "server");
         t.Add("shutdown", -1, "admin noscript loading stale no_multi allow_busy", 0, 0, 0, Shutdown, "server");
@@ -96,15 +97,46 @@ internal static partial class ServerCommands
         c.Reply.Ok();
     }
 
+    private static void Save(CommandContext c)
+    {
+        if (c.Server.SaveRdb())
+        {
+            c.Reply.Ok();
+        }
+        else
+        {
+            c.Reply.Error("ERR");
+        }
+    }
+
     private static void Shutdown(CommandContext c)
     {
+        bool save = false, nosave = false, force = false;
         for (var i = 1; i < c.ArgCount; i++)
         {
-            if (!(c.ArgIs(i, "NOSAVE"u8) || c.ArgIs(i, "SAVE"u8) || c.ArgIs(i, "NOW"u8) || c.ArgIs(i, "FORCE"u8) || c.ArgIs(i, "ABORT"u8)))
+            if (c.ArgIs(i, "NOSAVE"u8))
+            {
+                nosave = true;
+            }
+            else if (c.ArgIs(i, "SAVE"u8))
+            {
+                save = true;
+            }
+            else if (c.ArgIs(i, "FORCE"u8))
+            {
+                force = true;
+            }
+            else if (!(c.ArgIs(i, "NOW"u8) || c.ArgIs(i, "ABORT"u8)))
             {
                 c.Reply.Error(Errors.Syntax);
                 return;
             }
+        }
+
+        if (save && nosave)
+        {
+            c.Reply.Error(Errors.Syntax);
+            return;
         }
 
         if (c.ArgCount == 2 && c.ArgIs(1, "ABORT"u8))
@@ -114,6 +146,13 @@ internal static partial class ServerCommands
         }
 
         c.Server.Log("User requested shutdown...");
+        if ((save || (c.Server.SavePointsConfigured && !nosave)) && !c.Server.SaveRdb() && !force)
+        {
+            c.Server.Log("Error trying to save the DB, can't exit.");
+            c.Reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+            return;
+        }
+
         c.Client.CloseAfterReply = true;
         c.Server.ShutdownRequested.TrySetResult();
     }

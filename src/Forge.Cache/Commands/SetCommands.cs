@@ -44,7 +44,7 @@ internal static class SetCommands
         t.Add("sscan", -3, "readonly", 1, 1, 1, SScan, "set");
     }
 
-    private static long MaxIntset(CommandContext c) => c.Server.Config.GetLong("set-max-intset-entries");
+    private static long MaxIntset(CommandContext c) => c.Server.Config.Limits.SetMaxIntsetEntries;
 
     private static void SAdd(CommandContext c)
     {

@@ -39,8 +39,8 @@ internal static partial class SortedSetCommands
     private static void Limits(CommandContext c, out long maxEntries, out long maxValue)
     {
         var config = c.Server.Config;
-        maxEntries = config.GetLong("zset-max-listpack-entries");
-        maxValue = config.GetLong("zset-max-listpack-value");
+        maxEntries = config.Limits.ZsetMaxListpackEntries;
+        maxValue = config.Limits.ZsetMaxListpackValue;
     }
 
     private static void ZAdd(CommandContext c) => AddGeneric(c, incr: false);

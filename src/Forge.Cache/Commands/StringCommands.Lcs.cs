@@ -58,7 +58,7 @@ internal static partial class StringCommands
         var b = (byte[]?)ob ?? [];
         var rows = (long)a.Length + 1;
         var cols = (long)b.Length + 1;
-        if (rows * cols * sizeof(uint) > c.Server.Config.GetLong("proto-max-bulk-len") || rows * cols > Array.MaxLength)
+        if (rows * cols * sizeof(uint) > c.Server.Config.Limits.ProtoMaxBulkLen || rows * cols > Array.MaxLength)
         {
             c.Reply.Error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
             return;

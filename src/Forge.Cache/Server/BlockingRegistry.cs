@@ -217,6 +217,7 @@ internal sealed class BlockingRegistry
         client.Args.Set(state.Args);
         var cmd = _server.Commands.Find(client.Args[0])!;
         _server.Keyspace.Tick();
+        client.StartClock();
         client.Context.IsReprocessing = true;
         try
         {

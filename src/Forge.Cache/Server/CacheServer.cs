@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Forge.Cache.Commands;
 using Forge.Cache.Config;
+using Forge.Cache.Persistence;
 using Forge.Cache.Protocol;
 using Forge.Cache.Storage;
 using Microsoft.Extensions.Logging;
@@ -92,6 +93,83 @@ internal sealed class CacheServer : IAsyncDisposable
     public long Dirty { get; set; }
 
     public long LastSaveUnix { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    /// <summary>Whether the last SAVE succeeded (INFO rdb_last_bgsave_status).</summary>
+    public bool LastSaveOk { get; private set; } = true;
+
+    /// <summary>dir/dbfilename: where SAVE writes and start-up reads the RDB file.</summary>
+    public string RdbPath => Path.Combine(Config["dir"], Config["dbfilename"]);
+
+    /// <summary>Whether save points are configured (SHUTDOWN and SIGTERM then save, as Redis does).</summary>
+    public bool SavePointsConfigured => Config["save"].Length > 0;
+
+    /// <summary>
+    /// SAVE: writes the whole keyspace to <see cref="RdbPath"/> synchronously. The caller holds
+    /// <see cref="Gate"/>. Returns false (and logs why) when the file could not be written.
+    /// </summary>
+    public bool SaveRdb()
+    {
+        try
+        {
+            Keyspace.Tick();
+            RdbFile.Save(Keyspace, RdbPath, Keyspace.Now);
+            Dirty = 0;
+            LastSaveUnix = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            LastSaveOk = true;
+            Log("DB saved on disk");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            LastSaveOk = false;
+            _logger.LogWarning("Failed saving the DB to {Path}: {Message}", RdbPath, ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Loads <see cref="RdbPath"/> at start-up when it exists. Returns null on success (or when there
+    /// is no file), else the reason the file was refused: the host then exits, as Redis does.
+    /// </summary>
+    public string? LoadRdb()
+    {
+        var path = RdbPath;
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        byte[] data;
+        try
+        {
+            data = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"Fatal error loading the DB: {ex.Message}. Exiting.";
+        }
+
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var limits = CommandLimits.From(Config);
+        lock (Gate)
+        {
+            Keyspace.Tick();
+            var error = RdbFile.Load(Keyspace, data, limits, Keyspace.Now, out var keys);
+            if (error is not null)
+            {
+                for (var i = 0; i < Keyspace.Count; i++)
+                {
+                    Keyspace[i].Clear();
+                }
+
+                return error;
+            }
+
+            Log($"DB loaded from disk: {sw.Elapsed.TotalSeconds:F3} seconds ({keys} keys)");
+        }
+
+        return null;
+    }
 
     public void Log(string message, bool debug = false)
     {
@@ -409,6 +487,8 @@ internal sealed class CacheServer : IAsyncDisposable
 
             try
             {
+                Keyspace.Tick(); // re-reads the wall clock that commands' timestamps are relative to
+
                 // 25% of a cron period at most, as Redis's slow cycle.
                 if (ActiveExpireEnabled)
                 {

@@ -15,10 +15,43 @@ internal sealed partial class Client
     /// <summary>Commands run per hold of the server lock before other clients get a turn.</summary>
     private const int CommandsPerTurn = 1024;
 
+    /// <summary>
+    /// The Stopwatch timestamp the running command started at: read once per batch and then once
+    /// per command (its end is the next command's start), and the base of Keyspace.Now.
+    /// </summary>
+    private long _clock = Stopwatch.GetTimestamp();
+
+    private CommandDef? _lastCommand;
+
+    /// <summary>Starts the command clock for a call made outside the input loop (a blocked client's re-run).</summary>
+    internal void StartClock() => _clock = Stopwatch.GetTimestamp();
+
+    /// <summary>
+    /// Finds the command named by <paramref name="name"/>; a pipeline usually repeats one command,
+    /// so the last one found is compared first (a few bytes) before the table lookup.
+    /// </summary>
+    private CommandDef? FindCommand(ReadOnlySpan<byte> name)
+    {
+        var last = _lastCommand;
+        if (last is not null && CommandContext.EqualsIgnoreCase(name, last.NameBytes))
+        {
+            return last;
+        }
+
+        var cmd = _server.Commands.Find(name);
+        if (cmd is not null)
+        {
+            _lastCommand = cmd;
+        }
+
+        return cmd;
+    }
+
     /// <summary>Parses and runs the complete commands in the input buffer. Caller holds the server lock.</summary>
     internal void ProcessInputLocked()
     {
         var ran = 0;
+        _clock = Stopwatch.GetTimestamp();
         while (_start < _end && !CloseAfterReply && Blocked is null && ran < CommandsPerTurn)
         {
             var status = Parser.TryParse(_input, _start, _end, Args, out var consumed);
@@ -108,8 +141,8 @@ internal sealed partial class Client
 
     private void ExecuteCore()
     {
-        _server.Keyspace.Tick();
-        var cmd = _server.Commands.Find(Args[0]);
+        _server.Keyspace.Tick(_clock);
+        var cmd = FindCommand(Args[0]);
         if (cmd is null)
         {
             RejectUnknown();
@@ -183,7 +216,7 @@ internal sealed partial class Client
         c.Command = cmd;
         c.CanBlock = canBlock;
         var errorsBefore = Writer.ErrorCount;
-        var start = Stopwatch.GetTimestamp();
+        var start = _clock;
         c.Dirty = null;
         try
         {
@@ -196,7 +229,9 @@ internal sealed partial class Client
             Writer.Error($"ERR internal error executing '{cmd.FullName}': {ex.Message}");
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(start);
+        // The end of this command is the start of the next one in the batch: one clock read each.
+        _clock = Stopwatch.GetTimestamp();
+        var elapsed = Stopwatch.GetElapsedTime(start, _clock);
         if (c.IsReprocessing && Blocked is { Reblocked: true })
         {
             return; // a blocked command re-run that still waits: not a call (no stats, MONITOR or WATCH)

@@ -139,7 +139,7 @@ internal static class ServerInfo
                 F("rdb_changes_since_last_save", server.Dirty);
                 F("rdb_bgsave_in_progress", 0);
                 F("rdb_last_save_time", server.LastSaveUnix);
-                F("rdb_last_bgsave_status", "ok");
+                F("rdb_last_bgsave_status", server.LastSaveOk ? "ok" : "err");
                 F("aof_enabled", 0);
                 F("aof_rewrite_in_progress", 0);
                 F("aof_rewrite_scheduled", 0);

@@ -70,7 +70,27 @@ internal sealed class Keyspace
 
     public void TouchAccess(ref uint word) => AccessTracking.Touch(ref word, Lfu, Now, LfuLogFactor, LfuDecayTime, _random);
 
-    public void Tick() => Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    public void Tick()
+    {
+        _baseTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+        _baseMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Now = _baseMs;
+    }
+
+    /// <summary>
+    /// Sets <see cref="Now"/> from a Stopwatch timestamp the caller already read (one clock read per
+    /// command instead of two), relative to the wall-clock time of the last <see cref="Tick()"/>,
+    /// which the cron calls hz times a second, so a wall-clock step shows within one cron period.
+    /// </summary>
+    public void Tick(long stopwatchTimestamp)
+    {
+        var elapsed = stopwatchTimestamp - _baseTimestamp;
+        Now = elapsed >= 0 ? _baseMs + (long)(elapsed * s_msPerTick) : _baseMs;
+    }
+
+    private static readonly double s_msPerTick = 1000.0 / System.Diagnostics.Stopwatch.Frequency;
+    private long _baseTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+    private long _baseMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     internal void OnAdded(Database db, ReadOnlySpan<byte> key) => NotifyEvent(Notify.New, "new", db, key);
 

@@ -45,6 +45,12 @@ internal sealed partial class RedisHash
         }
 
         var type = data[pos++];
+        return ReadRdb(type, data, ref pos, maxListpackEntries, maxListpackValue);
+    }
+
+    /// <summary>Reads the payload of a value of RDB type <paramref name="type"/> (an RDB file stores the key between type and payload).</summary>
+    public static RedisHash? ReadRdb(byte type, ReadOnlySpan<byte> data, ref int pos, long maxListpackEntries, long maxListpackValue)
+    {
         var items = new List<byte[]>();
         switch (type)
         {

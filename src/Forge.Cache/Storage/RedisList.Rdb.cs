@@ -50,6 +50,12 @@ internal sealed partial class RedisList
         }
 
         var type = data[pos++];
+        return ReadRdb(type, data, ref pos);
+    }
+
+    /// <summary>Reads the payload of a value of RDB type <paramref name="type"/> (an RDB file stores the key between type and payload).</summary>
+    public static RedisList? ReadRdb(byte type, ReadOnlySpan<byte> data, ref int pos)
+    {
         var items = new List<byte[]>();
         switch (type)
         {

@@ -42,6 +42,12 @@ internal sealed partial class RedisSet
         }
 
         var type = data[pos++];
+        return ReadRdb(type, data, ref pos, maxIntsetEntries);
+    }
+
+    /// <summary>Reads the payload of a value of RDB type <paramref name="type"/> (an RDB file stores the key between type and payload).</summary>
+    public static RedisSet? ReadRdb(byte type, ReadOnlySpan<byte> data, ref int pos, long maxIntsetEntries)
+    {
         var set = new RedisSet();
         switch (type)
         {

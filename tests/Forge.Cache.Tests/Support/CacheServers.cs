@@ -39,25 +39,42 @@ internal sealed class InProcessServer : IAsyncDisposable
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();
 }
 
-/// <summary>A real `forge cache` process on a free port; killed on dispose.</summary>
+/// <summary>
+/// A real `forge cache` process on a free port, with its own empty working directory as `dir` (so
+/// no dump.rdb is loaded from, or written to, anywhere shared); killed and cleaned up on dispose.
+/// </summary>
 internal sealed class ForgeCacheProcess : IDisposable
 {
-    private ForgeCacheProcess(ForgeProcess process, int port)
+    private ForgeCacheProcess(ForgeProcess process, int port, string dir)
     {
         Process = process;
         Port = port;
+        Dir = dir;
     }
 
     public ForgeProcess Process { get; }
 
     public int Port { get; }
 
+    /// <summary>The server's `dir` (where SAVE writes dump.rdb).</summary>
+    public string Dir { get; }
+
     public static ForgeCacheProcess Start(params string[] extraArgs)
     {
         var port = FreePort.Get();
-        var process = ForgeProcess.Start(["cache", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extraArgs]);
-        var result = new ForgeCacheProcess(process, port);
-        result.WaitReady();
+        var dir = Directory.CreateTempSubdirectory("forge-cache-test-").FullName;
+        var process = ForgeProcess.Start(["cache", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", dir, .. extraArgs]);
+        var result = new ForgeCacheProcess(process, port, dir);
+        try
+        {
+            result.WaitReady();
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+
         return result;
     }
 
@@ -89,7 +106,17 @@ internal sealed class ForgeCacheProcess : IDisposable
         throw new TimeoutException($"forge cache did not accept connections on port {Port} within 60 s");
     }
 
-    public void Dispose() => Process.Dispose();
+    public void Dispose()
+    {
+        Process.Dispose();
+        try
+        {
+            Directory.Delete(Dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
 }
 
 /// <summary>A real redis-server (Debian's) on a free port, without persistence; killed on dispose.</summary>
@@ -107,7 +134,7 @@ internal sealed class RedisServerProcess : IDisposable
 
     public const string Binary = "/usr/bin/redis-server";
 
-    public static RedisServerProcess Start()
+    public static RedisServerProcess Start(string? dir = null)
     {
         Assert.True(File.Exists(Binary), $"{Binary} is missing: the differential tests compare forge cache with the real Redis (./test.sh installs Debian's redis-server)");
         var port = FreePort.Get();
@@ -117,7 +144,7 @@ internal sealed class RedisServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", Path.GetTempPath() })
+        foreach (var a in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir ?? Path.GetTempPath() })
         {
             psi.ArgumentList.Add(a);
         }
