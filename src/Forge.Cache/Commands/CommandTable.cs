@@ -22,13 +22,14 @@ internal sealed class CommandTable
         SortedSetCommands.Register(this);
         TransactionCommands.Register(this);
         PubSubCommands.Register(this);
+        StreamCommands.Register(this);
         ServerCommands.Register(this);
         ScriptingCommands.Register(this); // scripting (cache-lua)
 
         // These families call c.Touch exactly where Redis signals a modified key.
         foreach (var cmd in _commands.Values)
         {
-            cmd.TouchesKeysItself = cmd.Group is "hash" or "set";
+            cmd.TouchesKeysItself = cmd.Group is "hash" or "set" or "stream";
         }
     }
 

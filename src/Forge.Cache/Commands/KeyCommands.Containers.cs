@@ -11,6 +11,7 @@ internal static partial class KeyCommands
         RedisHash hash => hash.Clone(),
         RedisSet set => set.Clone(),
         RedisSortedSet z => z.Clone(),
+        RedisStream s => s.Clone(),
         _ => throw new NotSupportedException($"COPY of {TypeName(value)} values"),
     };
 
@@ -20,6 +21,7 @@ internal static partial class KeyCommands
         RedisHash hash => hash.Encoding(),
         RedisSet set => set.Encoding(),
         RedisSortedSet z => z.Encoding,
+        RedisStream => RedisStream.Encoding,
         _ => "unknown",
     };
 }

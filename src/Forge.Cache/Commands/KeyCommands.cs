@@ -58,6 +58,7 @@ internal static partial class KeyCommands
         RedisHash => "hash",
         RedisSet => "set",
         RedisSortedSet => "zset",
+        RedisStream => "stream",
         _ => "none",
     };
 
@@ -437,6 +438,7 @@ internal static partial class KeyCommands
 
         c.Server.Watches.TouchFlushed(c.Client.DbIndex);
         c.Db.Clear();
+        c.Server.Blocking.SignalDatabase(c.Db);
         c.Reply.Ok();
     }
 
@@ -451,6 +453,7 @@ internal static partial class KeyCommands
         for (var i = 0; i < c.Keyspace.Count; i++)
         {
             c.Keyspace[i].Clear();
+            c.Server.Blocking.SignalDatabase(c.Keyspace[i]);
         }
 
         c.Reply.Ok();

@@ -41,6 +41,9 @@ internal static class RdbValue
             case RedisHash hash:
                 hash.WriteRdb(w);
                 break;
+            case RedisStream stream:
+                stream.WriteRdb(w);
+                break;
             case RedisSortedSet zset:
                 w.Add(TypeZset2);
                 RdbPayload.WriteLength(w, zset.Count);
@@ -119,6 +122,7 @@ internal static class RdbValue
             RedisSet.RdbTypeSet or RedisSet.RdbTypeSetIntset or RedisSet.RdbTypeSetListpack => RedisSet.ReadRdb(type, data, ref pos, limits.SetMaxIntsetEntries),
             RedisList.RdbTypeList or RedisList.RdbTypeListZiplist or RedisList.RdbTypeListQuicklist or RedisList.RdbTypeListQuicklist2 => RedisList.ReadRdb(type, data, ref pos),
             RedisHash.RdbTypeHash or RedisHash.RdbTypeHashZiplist or RedisHash.RdbTypeHashListpack => RedisHash.ReadRdb(type, data, ref pos, limits.HashMaxListpackEntries, limits.HashMaxListpackValue),
+            RedisStream.RdbTypeStreamListpacks or RedisStream.RdbTypeStreamListpacks2 => RedisStream.ReadRdb(type, data, ref pos),
             _ => LoadOther(type, data, ref pos, limits),
         };
 

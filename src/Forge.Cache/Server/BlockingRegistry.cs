@@ -161,12 +161,15 @@ internal sealed class BlockingRegistry
         }
     }
 
-    /// <summary>After SWAPDB: every key of <paramref name="db"/> that someone waits on may now serve them.</summary>
+    /// <summary>
+    /// After SWAPDB or FLUSHDB: every key of <paramref name="db"/> that someone waits on may now
+    /// serve them, or (a stream that is gone) fail them; waiters that find nothing keep waiting.
+    /// </summary>
     public void SignalDatabase(Storage.Database db)
     {
         foreach (var (id, _) in _waiters)
         {
-            if (id.Db == db.Id && db.Get(id.Key) is not null && _readySet.Add(id))
+            if (id.Db == db.Id && _readySet.Add(id))
             {
                 _ready.Add(id);
             }
@@ -193,9 +196,12 @@ internal sealed class BlockingRegistry
                 {
                     var next = node.Next;
                     var client = node.Value;
-                    if (!Reprocess(client))
+                    // A list or zset that could not serve this waiter has nothing for later ones
+                    // either. Stream waiters are independent (other groups, other IDs), and a key
+                    // that is gone or of another type must still fail every XREADGROUP waiter.
+                    if (!Reprocess(client) && _server.Keyspace[id.Db].GetRaw(id.Key) is Storage.RedisList or Storage.RedisSortedSet)
                     {
-                        break; // the key has nothing more to give; later waiters keep waiting
+                        break;
                     }
 
                     if (!_waiters.ContainsKey(id))

@@ -103,6 +103,7 @@ internal sealed class Database
     {
         Main.Remove(key);
         Expires.Remove(key);
+        _keyspace.OnRemoved(this, key);
         _keyspace.OnExpired(this, key);
     }
 
@@ -115,6 +116,11 @@ internal sealed class Database
     public void Set(ReadOnlySpan<byte> key, object value, bool keepTtl = false)
     {
         var index = Main.FindOrAddSlot(key, out var exists);
+        if (exists && Main.ValueAt(index) is RedisStream)
+        {
+            _keyspace.OnRemoved(this, key);
+        }
+
         Main.ValueAt(index) = value;
         if (exists)
         {
@@ -174,6 +180,7 @@ internal sealed class Database
             Expires.Remove(key);
         }
 
+        _keyspace.OnRemoved(this, key);
         return true;
     }
 

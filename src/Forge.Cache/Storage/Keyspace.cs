@@ -96,11 +96,17 @@ internal sealed class Keyspace
 
     internal void OnStored(Database db, ReadOnlySpan<byte> key, object value)
     {
-        if (KeyReady is not null && value is RedisList or RedisSortedSet)
+        if (KeyReady is not null && value is RedisList or RedisSortedSet or RedisStream)
         {
             KeyReady(db, key);
         }
     }
+
+    /// <summary>
+    /// A key was deleted or its stream replaced: clients blocked on it are re-run (XREADGROUP then
+    /// fails with "UNBLOCKED the stream key no longer exists", as in Redis 7.0; others keep waiting).
+    /// </summary>
+    internal void OnRemoved(Database db, ReadOnlySpan<byte> key) => KeyReady?.Invoke(db, key);
 
     internal void OnExpired(Database db, ReadOnlySpan<byte> key)
     {
