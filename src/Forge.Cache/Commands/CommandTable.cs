@@ -24,6 +24,7 @@ internal sealed class CommandTable
         PubSubCommands.Register(this);
         StreamCommands.Register(this);
         ServerCommands.Register(this);
+        ScriptingCommands.Register(this); // scripting (cache-lua)
 
         // These families call c.Touch exactly where Redis signals a modified key.
         foreach (var cmd in _commands.Values)

@@ -36,6 +36,7 @@ internal sealed class CacheServer : IAsyncDisposable
         Blocking = new BlockingRegistry(this);
         Watches = new WatchRegistry(this);
         PubSub = new PubSubRegistry(this);
+        Scripts = new Scripting.ScriptEngine(this); // scripting (cache-lua)
         Keyspace.KeyExpired = (db, key) => Watches.Touch(db.Id, key);
         Keyspace.KeyReady = (db, key) => Blocking.SignalKeyReady(db.Id, key);
         Keyspace.EventSink = PublishKeyEvent;
@@ -60,6 +61,9 @@ internal sealed class CacheServer : IAsyncDisposable
     public WatchRegistry Watches { get; }
 
     public PubSubRegistry PubSub { get; }
+
+    /// <summary>EVAL's engine; its busy state is read by other clients without the lock (Client.Busy.cs).</summary>
+    public Scripting.ScriptEngine Scripts { get; }
 
     public List<Client> Monitors { get; } = [];
 
@@ -226,6 +230,11 @@ internal sealed class CacheServer : IAsyncDisposable
             _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(l)));
         }
 
+        // Threads that wait for the lock while a busy script holds it (closing clients, flushes)
+        // must not starve the pool that serves -BUSY replies and SCRIPT KILL: the pool does not
+        // add threads while the CPU is saturated, so keep a floor of ready workers.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
         _cron = Task.Run(CronAsync);
     }
 
@@ -264,9 +273,17 @@ internal sealed class CacheServer : IAsyncDisposable
 
             Client client;
             bool refused;
-            lock (Gate)
+            if (!EnterGateUnlessBusy())
             {
-                client = new Client(this, socket, ++_nextClientId);
+                // A busy script holds the lock: the client registers when it first gets it (Client.Busy.cs).
+                client = new Client(this, socket, Interlocked.Increment(ref _nextClientId)) { Authenticated = !AuthRequired, PendingRegistration = true };
+                _ = client.RunAsync();
+                continue;
+            }
+
+            try
+            {
+                client = new Client(this, socket, Interlocked.Increment(ref _nextClientId));
                 client.Authenticated = !AuthRequired;
                 refused = _clients.Count >= Config.GetLong("maxclients");
                 if (!refused)
@@ -279,6 +296,10 @@ internal sealed class CacheServer : IAsyncDisposable
                     Stats.RejectedConnections++;
                 }
             }
+            finally
+            {
+                Monitor.Exit(Gate);
+            }
 
             if (refused)
             {
@@ -288,6 +309,34 @@ internal sealed class CacheServer : IAsyncDisposable
 
             _ = client.RunAsync();
         }
+    }
+
+    /// <summary>Takes <see cref="Gate"/> unless a busy script holds it (then false, without the lock).</summary>
+    private bool EnterGateUnlessBusy()
+    {
+        while (!Monitor.TryEnter(Gate, 10))
+        {
+            if (Scripts.IsBusy)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Registers a client accepted while a script was busy; false when over maxclients. Caller holds the lock.</summary>
+    internal bool RegisterLate(Client client)
+    {
+        if (_clients.Count >= Config.GetLong("maxclients"))
+        {
+            Stats.RejectedConnections++;
+            return false;
+        }
+
+        _clients.Add(client.Id, client);
+        Stats.ConnectionsReceived++;
+        return true;
     }
 
     private static async Task RefuseAsync(Socket socket)
@@ -433,7 +482,12 @@ internal sealed class CacheServer : IAsyncDisposable
                 return;
             }
 
-            lock (Gate)
+            if (!EnterGateUnlessBusy())
+            {
+                continue; // a busy script holds the lock: skip this cycle
+            }
+
+            try
             {
                 Keyspace.Tick(); // re-reads the wall clock that commands' timestamps are relative to
 
@@ -467,6 +521,10 @@ internal sealed class CacheServer : IAsyncDisposable
                         c.Kill();
                     }
                 }
+            }
+            finally
+            {
+                Monitor.Exit(Gate);
             }
         }
     }

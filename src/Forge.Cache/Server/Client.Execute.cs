@@ -70,6 +70,11 @@ internal sealed partial class Client
                 break;
             }
 
+            if (Args.Count > 0 && Args[0].Length >= 4 && (Args[0][0] | 0x20) == 'e' && MustHopBeforeRunning())
+            {
+                break; // a script: run it from a pool thread (Client.Busy.cs)
+            }
+
             _start += consumed;
             if (Args.Count == 0)
             {

@@ -33,7 +33,14 @@ internal sealed partial class Client
                 if (_start < _end && !_needMore && Blocked is null && !CloseAfterReply)
                 {
                     var swapped = false;
-                    lock (_server.Gate)
+                    if (!EnterGate())
+                    {
+                        // A busy script holds the lock: replies were written without it (Client.Busy.cs).
+                        await SendBusyRepliesAsync(socket).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    try
                     {
                         ProcessInputLocked();
                         if (!_pending.IsEmpty && _sendLock.Wait(0))
@@ -41,6 +48,10 @@ internal sealed partial class Client
                             SwapLocked();
                             swapped = true;
                         }
+                    }
+                    finally
+                    {
+                        Monitor.Exit(_server.Gate);
                     }
 
                     if (swapped)
@@ -57,6 +68,13 @@ internal sealed partial class Client
                     else
                     {
                         await FlushAsync().ConfigureAwait(false);
+                    }
+
+                    if (_hopToPool)
+                    {
+                        _hopToPool = false;
+                        _hopped = true;
+                        await Task.Yield(); // a script is next: leave the socket engine's thread (Client.Busy.cs)
                     }
 
                     continue;
