@@ -73,24 +73,27 @@ internal sealed class Keyspace
     public void Tick()
     {
         _baseTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
-        _baseMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        Now = _baseMs;
+        _baseUnixTicks = DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks;
+        Now = _baseUnixTicks / TimeSpan.TicksPerMillisecond;
     }
 
     /// <summary>
     /// Sets <see cref="Now"/> from a Stopwatch timestamp the caller already read (one clock read per
     /// command instead of two), relative to the wall-clock time of the last <see cref="Tick()"/>,
     /// which the cron calls hz times a second, so a wall-clock step shows within one cron period.
+    /// The base keeps the wall clock's 100 ns ticks: rounding it to milliseconds would put Now up to
+    /// a millisecond behind the real clock (a PXAT ten seconds ahead then had PTTL 10001).
     /// </summary>
     public void Tick(long stopwatchTimestamp)
     {
         var elapsed = stopwatchTimestamp - _baseTimestamp;
-        Now = elapsed >= 0 ? _baseMs + (long)(elapsed * s_msPerTick) : _baseMs;
+        var ticks = elapsed >= 0 ? _baseUnixTicks + (long)(elapsed * s_ticksPerStopwatchTick) : _baseUnixTicks;
+        Now = ticks / TimeSpan.TicksPerMillisecond;
     }
 
-    private static readonly double s_msPerTick = 1000.0 / System.Diagnostics.Stopwatch.Frequency;
+    private static readonly double s_ticksPerStopwatchTick = (double)TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency;
     private long _baseTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
-    private long _baseMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private long _baseUnixTicks = DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks;
 
     internal void OnAdded(Database db, ReadOnlySpan<byte> key) => NotifyEvent(Notify.New, "new", db, key);
 
