@@ -15,16 +15,16 @@ public sealed partial class SqlParser
 
     private Expr ParseExpr()
     {
-        Enter(1);
         var left = ParseAnd();
         while (_tok.Kind == TokenKind.Or)
         {
             Advance();
+            Enter(2);
             var right = ParseAnd();
+            Leave(2);
             left = Binary(BinaryOp.Or, left, right);
         }
 
-        Leave(1);
         return left;
     }
 
@@ -34,7 +34,9 @@ public sealed partial class SqlParser
         while (_tok.Kind == TokenKind.And)
         {
             Advance();
+            Enter(2);
             var right = ParseEquality();
+            Leave(2);
             left = Binary(BinaryOp.And, left, right);
         }
 
@@ -51,11 +53,11 @@ public sealed partial class SqlParser
             {
                 case TokenKind.Eq:
                     Advance();
-                    left = Binary(BinaryOp.Eq, left, ParseComparison());
+                    left = Binary(BinaryOp.Eq, left, RightOperand());
                     continue;
                 case TokenKind.Ne:
                     Advance();
-                    left = Binary(BinaryOp.Ne, left, ParseComparison());
+                    left = Binary(BinaryOp.Ne, left, RightOperand());
                     continue;
                 case TokenKind.Is:
                     {
@@ -67,7 +69,7 @@ public sealed partial class SqlParser
                             not = !not;
                         }
 
-                        left = Binary(not ? BinaryOp.IsNot : BinaryOp.Is, left, ParseComparison());
+                        left = Binary(not ? BinaryOp.IsNot : BinaryOp.Is, left, RightOperand());
                         continue;
                     }
 
@@ -90,15 +92,17 @@ public sealed partial class SqlParser
                             continue;
                         }
 
-                        if (next is TokenKind.Like or TokenKind.Glob or TokenKind.Regexp or TokenKind.Match
-                            or TokenKind.Between or TokenKind.In)
+                        // After an operand NOT can only start NOT NULL/LIKE/BETWEEN/IN/...: anything else is
+                        // an error at the token after NOT, as in SQLite.
+                        Advance();
+                        if (_tok.Kind is not (TokenKind.Like or TokenKind.Glob or TokenKind.Regexp or TokenKind.Match
+                            or TokenKind.Between or TokenKind.In))
                         {
-                            Advance();
-                            left = ParsePredicate(left, true);
-                            continue;
+                            SyntaxError();
                         }
 
-                        return left;
+                        left = ParsePredicate(left, true);
+                        continue;
                     }
 
                 case TokenKind.Like or TokenKind.Glob or TokenKind.Regexp or TokenKind.Match
@@ -155,12 +159,16 @@ public sealed partial class SqlParser
     /// <summary>BETWEEN's lower bound: anything binding tighter than AND.</summary>
     private Expr ParseBetweenLow()
     {
-        if (_tok.Kind == TokenKind.Not)
+        // SQLite's grammar shifts an OR here (BETWEEN has not seen its AND yet), and an AND after
+        // that OR then belongs to the OR's right operand.
+        var low = ParseEquality();
+        while (_tok.Kind == TokenKind.Or)
         {
-            return ParseUnary();
+            Advance();
+            low = Binary(BinaryOp.Or, low, ParseAnd());
         }
 
-        return ParseEquality();
+        return low;
     }
 
     private Expr ParseIn(Expr left, bool not)
@@ -168,12 +176,12 @@ public sealed partial class SqlParser
         var start = left.Start;
         if (Accept(TokenKind.LeftParen))
         {
-            Enter(2);
+            Enter(3);
             if (StartsSelect(_tok.Kind))
             {
                 var select = ParseSelect();
                 Expect(TokenKind.RightParen);
-                Leave(2);
+                Leave(3);
                 return NodeN(new InExpr(not, left, null, select, null, null), start, left.Height);
             }
 
@@ -184,7 +192,7 @@ public sealed partial class SqlParser
             }
 
             Expect(TokenKind.RightParen);
-            Leave(2);
+            Leave(3);
             return NodeN(new InExpr(not, left, new SyntaxList<Expr>([.. items]), null, null, null), start, Math.Max(left.Height, MaxHeight(items)));
         }
 
@@ -223,7 +231,10 @@ public sealed partial class SqlParser
             }
 
             Advance();
-            left = Binary(op, left, ParseBitwise());
+            Enter(2);
+            var right = ParseBitwise();
+            Leave(2);
+            left = Binary(op, left, right);
         }
     }
 
@@ -243,7 +254,10 @@ public sealed partial class SqlParser
             }
 
             Advance();
-            left = Binary(op, left, ParseAdditive());
+            Enter(2);
+            var right = ParseAdditive();
+            Leave(2);
+            left = Binary(op, left, right);
         }
     }
 
@@ -261,7 +275,10 @@ public sealed partial class SqlParser
             }
 
             Advance();
-            left = Binary(op, left, ParseMultiplicative());
+            Enter(2);
+            var right = ParseMultiplicative();
+            Leave(2);
+            left = Binary(op, left, right);
         }
     }
 
@@ -280,7 +297,10 @@ public sealed partial class SqlParser
             }
 
             Advance();
-            left = Binary(op, left, ParseConcat());
+            Enter(2);
+            var right = ParseConcat();
+            Leave(2);
+            left = Binary(op, left, right);
         }
     }
 
@@ -299,7 +319,10 @@ public sealed partial class SqlParser
             }
 
             Advance();
-            left = Binary(op, left, ParseCollate());
+            Enter(2);
+            var right = ParseCollate();
+            Leave(2);
+            left = Binary(op, left, right);
         }
     }
 
@@ -398,10 +421,10 @@ public sealed partial class SqlParser
                 {
                     Advance();
                     Expect(TokenKind.LeftParen);
-                    Enter(5);
+                    Enter(6);
                     var select = ParseSelect();
                     Expect(TokenKind.RightParen);
-                    Leave(5);
+                    Leave(6);
                     return Leaf(new ExistsExpr(select), start);
                 }
 
@@ -470,7 +493,7 @@ public sealed partial class SqlParser
                 Accept(TokenKind.All);
             }
 
-            if (distinct || _tok.Kind != TokenKind.RightParen)
+            if (_tok.Kind != TokenKind.RightParen)
             {
                 ParseExprList(args);
             }
@@ -552,7 +575,7 @@ public sealed partial class SqlParser
     {
         var start = _tok.Start;
         Advance();
-        Enter(2);
+        Enter(5);
         Expr? operand = null;
         if (_tok.Kind != TokenKind.When)
         {
@@ -581,7 +604,7 @@ public sealed partial class SqlParser
         }
 
         Expect(TokenKind.End);
-        Leave(2);
+        Leave(5);
         return NodeN(new CaseExpr(operand, new SyntaxList<WhenClause>([.. whens]), otherwise), start, height);
     }
 
@@ -674,6 +697,15 @@ public sealed partial class SqlParser
         }
 
         _paramNames[index - 1] ??= name;
+    }
+
+    /// <summary>The right operand of an equality-level operator (=, !=, IS).</summary>
+    private Expr RightOperand()
+    {
+        Enter(2);
+        var right = ParseComparison();
+        Leave(2);
+        return right;
     }
 
     private void ParseExprList(List<Expr> into)

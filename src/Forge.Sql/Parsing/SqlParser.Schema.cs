@@ -136,14 +136,16 @@ public sealed partial class SqlParser
     /// <summary>SQLite's <c>typetoken</c>: <c>ids+ [( signed [, signed] )]</c>, or null when absent.</summary>
     private TypeName? ParseTypeName()
     {
-        if (!IsIds(_tok.Kind))
+        // GENERATED starts a constraint here, so it is not a type word (SQLite falls back to an
+        // identifier only where the keyword itself is not allowed).
+        if (!IsIds(_tok.Kind) || _tok.Kind == TokenKind.Generated)
         {
             return null;
         }
 
         var start = _tok.Start;
         var words = new StringBuilder();
-        while (IsIds(_tok.Kind))
+        while (IsIds(_tok.Kind) && _tok.Kind != TokenKind.Generated)
         {
             if (words.Length > 0)
             {

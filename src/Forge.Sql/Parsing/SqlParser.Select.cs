@@ -465,10 +465,10 @@ public sealed partial class SqlParser
             }
             else
             {
-                Enter(3);
+                Enter(1);
                 var inner = ParseFrom();
                 Expect(TokenKind.RightParen);
-                Leave(3);
+                Leave(1);
                 var alias = ParseAlias();
                 source = inner.Joins.Count == 0 && alias is null
                     ? inner.First
@@ -521,17 +521,15 @@ public sealed partial class SqlParser
 
     private (string? IndexedBy, bool NotIndexed) ParseIndexedBy()
     {
-        if (_tok.Kind == TokenKind.Indexed && PeekNext().Kind == TokenKind.By)
+        if (Accept(TokenKind.Indexed))
         {
-            Advance();
-            Advance();
+            Expect(TokenKind.By);
             return (Name(), false);
         }
 
-        if (_tok.Kind == TokenKind.Not && PeekNext().Kind == TokenKind.Indexed)
+        if (Accept(TokenKind.Not))
         {
-            Advance();
-            Advance();
+            Expect(TokenKind.Indexed);
             return (null, true);
         }
 
