@@ -1,0 +1,83 @@
+using Forge.Sql.Parsing;
+using Forge.Sql.Tests.Support;
+
+namespace Forge.Sql.Tests;
+
+/// <summary>The parser against the real sqlite3 (Debian 3.40.1): same accepted statements, same error messages.</summary>
+public class DifferentialTests
+{
+    [Fact]
+    public void Valid_corpus_is_accepted_by_sqlite3_and_by_the_parser()
+    {
+        var lines = Corpus.Lines("valid.sql");
+        Assert.True(lines.Length >= 150, $"corpus has {lines.Length} statements");
+        var failures = new List<string>();
+        foreach (var line in lines)
+        {
+            if (Sqlite3.Available)
+            {
+                var prepared = line.StartsWith("EXPLAIN", StringComparison.OrdinalIgnoreCase) ? line : "EXPLAIN " + line;
+                var sqliteError = Sqlite3.FirstParseError(Corpus.Schema + prepared + "\n");
+                if (sqliteError is not null)
+                {
+                    failures.Add($"sqlite3 rejects {line}: {sqliteError}");
+                    continue;
+                }
+            }
+
+            try
+            {
+                var statements = SqlParser.ParseScript(line);
+                Assert.NotEmpty(statements);
+                foreach (var s in statements)
+                {
+                    ParserTests.AssertRoundTrip(s);
+                }
+            }
+            catch (Exception e)
+            {
+                failures.Add($"{line}: {e.Message}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void Invalid_corpus_gives_sqlite3s_messages()
+    {
+        Assert.True(Sqlite3.Available, "this test needs /usr/bin/sqlite3 (apt-get install sqlite3)");
+        var lines = Corpus.Lines("invalid.sql");
+        Assert.True(lines.Length >= 150, $"corpus has {lines.Length} statements");
+        Assert.Null(Sqlite3.FirstParseError(Corpus.Schema));
+        var failures = new List<string>();
+        foreach (var line in lines)
+        {
+            var expected = Sqlite3.FirstParseError(Corpus.Schema + line + "\n");
+            var actual = FirstError(line);
+            if (expected != actual)
+            {
+                failures.Add($"{line}\n    sqlite3: {expected}\n    forge:   {actual}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} of {lines.Length} differ:\n" + string.Join("\n", failures));
+    }
+
+    private static string? FirstError(string script)
+    {
+        var offset = 0;
+        while (offset < script.Length)
+        {
+            var result = SqlParser.Parse(script, offset);
+            if (result.Error is not null)
+            {
+                return result.Error.Message;
+            }
+
+            offset = result.Tail;
+        }
+
+        return null;
+    }
+}
