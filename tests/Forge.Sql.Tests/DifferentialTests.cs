@@ -17,7 +17,7 @@ public class DifferentialTests
             if (Sqlite3.Available)
             {
                 var prepared = line.StartsWith("EXPLAIN", StringComparison.OrdinalIgnoreCase) ? line : "EXPLAIN " + line;
-                var sqliteError = Sqlite3.FirstParseError(Corpus.Schema + prepared + "\n");
+                var sqliteError = Support.Sqlite3.FirstParseError(Corpus.Schema + prepared + "\n");
                 if (sqliteError is not null)
                 {
                     failures.Add($"sqlite3 rejects {line}: {sqliteError}");
@@ -49,11 +49,11 @@ public class DifferentialTests
         Assert.True(Sqlite3.Available, "this test needs /usr/bin/sqlite3 (apt-get install sqlite3)");
         var lines = Corpus.Lines("invalid.sql");
         Assert.True(lines.Length >= 150, $"corpus has {lines.Length} statements");
-        Assert.Null(Sqlite3.FirstParseError(Corpus.Schema));
+        Assert.Null(Support.Sqlite3.FirstParseError(Corpus.Schema));
         var failures = new List<string>();
         foreach (var line in lines)
         {
-            var expected = Sqlite3.FirstParseError(Corpus.Schema + line + "\n");
+            var expected = Support.Sqlite3.FirstParseError(Corpus.Schema + line + "\n");
             var actual = FirstError(line);
             if (expected != actual)
             {
