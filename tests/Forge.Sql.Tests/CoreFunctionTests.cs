@@ -25,7 +25,7 @@ public sealed class CoreFunctionTests
 
     private static SqlValue B(params byte[] v) => SqlValue.FromBlob(v);
 
-    private static readonly SqlValue N = SqlValue.Null;
+    private static SqlValue N => SqlValue.Null;
 
     /// <summary>Literals as SQL and as values, combined pairwise by the cases below.</summary>
     private static readonly (string Sql, SqlValue Value)[] s_values =
