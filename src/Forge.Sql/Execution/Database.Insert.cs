@@ -126,7 +126,7 @@ public sealed partial class Database
             {
                 if (table.Columns[c].NotNull && record[c].IsNull)
                 {
-                    throw new SqlRuntimeException($"NOT NULL constraint failed: {table.Name}.{table.Columns[c].Name}");
+                    throw new SqlRuntimeException($"NOT NULL constraint failed: {table.Name}.{table.Columns[c].Name}", SqlRuntimeException.Constraint);
                 }
             }
 
@@ -162,13 +162,13 @@ public sealed partial class Database
             var n = SqlConvert.ApplyAffinity(v, Values.Affinity.Integer);
             if (n.Type != SqlType.Integer)
             {
-                throw new SqlRuntimeException("datatype mismatch");
+                throw new SqlRuntimeException("datatype mismatch", SqlRuntimeException.Mismatch);
             }
 
             if (cursor.SeekRowid(n.AsInteger, out var exact) && exact)
             {
                 var column = table.RowidAlias >= 0 ? table.Columns[table.RowidAlias].Name : "rowid";
-                throw new SqlRuntimeException($"UNIQUE constraint failed: {table.Name}.{column}");
+                throw new SqlRuntimeException($"UNIQUE constraint failed: {table.Name}.{column}", SqlRuntimeException.Constraint);
             }
 
             return n.AsInteger;
@@ -177,7 +177,7 @@ public sealed partial class Database
         var max = cursor.MaxRowid();
         if (max == long.MaxValue)
         {
-            throw new SqlRuntimeException("database or disk is full");
+            throw new SqlRuntimeException("database or disk is full", SqlRuntimeException.Full);
         }
 
         return max + 1;
@@ -191,6 +191,12 @@ public sealed partial class Database
         for (var c = 0; c < values.Length; c++)
         {
             values[c] = c == table.RowidAlias ? SqlValue.FromInteger(cursor.Rowid) : c < n ? record.GetValue(c) : SqlValue.Null;
+
+            // SQLite may store a REAL column's integral value as an integer; it reads back as REAL.
+            if (values[c].Type == SqlType.Integer && table.Columns[c].Affinity == Values.Affinity.Real && c != table.RowidAlias)
+            {
+                values[c] = SqlValue.FromReal(values[c].AsInteger);
+            }
         }
     }
 
@@ -253,7 +259,7 @@ public sealed partial class Database
         if (cursor.Seek(prefix, SeekOp.GE) && cursor.CompareCurrent(prefix) == 0)
         {
             var names = string.Join(", ", index.Columns.Select(c => $"{table.Name}.{table.Columns[c.Column].Name}"));
-            throw new SqlRuntimeException($"UNIQUE constraint failed: {names}");
+            throw new SqlRuntimeException($"UNIQUE constraint failed: {names}", SqlRuntimeException.Constraint);
         }
     }
 }

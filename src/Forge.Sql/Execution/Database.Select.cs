@@ -300,7 +300,7 @@ public sealed partial class Database
         long Eval(Expr e)
         {
             var v = SqlConvert.ApplyAffinity(compiler.Compile(e).Eval(ctx), Affinity.Numeric);
-            return v.Type == SqlType.Integer ? v.AsInteger : throw new SqlRuntimeException("datatype mismatch");
+            return v.Type == SqlType.Integer ? v.AsInteger : throw new SqlRuntimeException("datatype mismatch", SqlRuntimeException.Mismatch);
         }
 
         var limit = Eval(clause.Limit);

@@ -102,6 +102,9 @@ public sealed partial class Database : IDisposable
     /// <summary>Runs one statement and returns its rows.</summary>
     public ResultSet ExecuteOne(string sql) => Execute(sql) is { Count: > 0 } r ? r[^1] : ResultSet.Empty;
 
+    /// <summary>Runs one parsed statement of <paramref name="sql"/> (the shell drives statements one by one).</summary>
+    internal ResultSet Run(Statement statement, string sql) => ExecuteStatement(statement, sql);
+
     private ResultSet ExecuteStatement(Statement statement, string sql)
     {
         switch (statement)

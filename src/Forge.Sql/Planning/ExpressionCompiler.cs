@@ -23,6 +23,15 @@ public sealed class SqlPrepareException : Exception
         : base(message, innerException)
     {
     }
+
+    public SqlPrepareException(string message, int offset)
+        : base(message)
+    {
+        Offset = offset;
+    }
+
+    /// <summary>Where in the SQL text the error is (sqlite3_error_offset), or -1.</summary>
+    public int Offset { get; } = -1;
 }
 
 /// <summary>A column a name resolved to: which row slot, which column (-1: the rowid), its affinity and collation.</summary>
@@ -171,7 +180,7 @@ internal sealed class ExpressionCompiler(IColumnScope? scope)
         }
 
         var name = c.Schema is not null ? $"{c.Schema}.{c.Table}.{c.Column}" : c.Table is not null ? $"{c.Table}.{c.Column}" : c.Column;
-        throw new SqlPrepareException($"no such column: {name}");
+        throw new SqlPrepareException($"no such column: {name}", c.Start);
     }
 
     private CompiledExpr CompileBinary(BinaryExpr b)
@@ -247,13 +256,13 @@ internal sealed class ExpressionCompiler(IColumnScope? scope)
             case "iif" when args.Length == 3:
                 return new IifExpr(args[0], args[1], args[2]);
             case "coalesce" or "ifnull" or "iif":
-                throw new SqlPrepareException($"wrong number of arguments to function {f.Name}()");
+                throw new SqlPrepareException($"wrong number of arguments to function {f.Name}()", f.Start);
         }
 
-        var entry = FunctionRegistry.Find(name) ?? throw new SqlPrepareException($"no such function: {f.Name}");
+        var entry = FunctionRegistry.Find(name) ?? throw new SqlPrepareException($"no such function: {f.Name}", f.Start);
         if (args.Length < entry.MinArgs || args.Length > entry.MaxArgs)
         {
-            throw new SqlPrepareException($"wrong number of arguments to function {f.Name}()");
+            throw new SqlPrepareException($"wrong number of arguments to function {f.Name}()", f.Start);
         }
 
         return new FunctionExpr(entry.Function, args);
