@@ -6,7 +6,8 @@ namespace Forge.Sql.Tests;
 
 public class BTreeTests
 {
-    internal static BTreeStore NewStore(int pageSize) => new(PageManager.Open(new MemoryDatabaseFile(), pageSize));
+    internal static BTreeStore NewStore(int pageSize, int cacheCapacity = PageManager.DefaultCacheCapacity) =>
+        new(PageManager.Open(new MemoryDatabaseFile(), pageSize, cacheCapacity));
 
     private static void AssertIntact(BTreeStore store, params (uint Root, bool Table, KeyInfo KeyInfo)[] trees)
     {
@@ -33,10 +34,11 @@ public class BTreeTests
     [InlineData(512, 1)]
     [InlineData(1024, 2)]
     [InlineData(4096, 3)]
-    public void Table_tree_stays_valid_under_random_inserts_and_deletes(int pageSize, int seed)
+    [InlineData(512, 4, 16)]
+    public void Table_tree_stays_valid_under_random_inserts_and_deletes(int pageSize, int seed, int cacheCapacity = 2000)
     {
         var rng = new Random(seed);
-        using var store = NewStore(pageSize);
+        using var store = NewStore(pageSize, cacheCapacity);
         store.Begin();
         var root = store.CreateTree(TreeKind.Table);
         var model = new SortedDictionary<long, byte[]>();
@@ -87,6 +89,7 @@ public class BTreeTests
         AssertIntact(store);
         Assert.Equal(store.Pager.PageCount - 1, store.Pager.FreelistCount);
         store.Commit();
+        Assert.True(store.Pager.CachedPages <= Math.Max(cacheCapacity, 16));
     }
 
     private static void AssertSame(BTreeCursor cursor, SortedDictionary<long, byte[]> model)
