@@ -73,6 +73,8 @@ public class BTreeTests
             {
                 AssertIntact(store, (root, true, KeyInfo.Default));
                 AssertSame(cursor, model);
+                var fill = IntegrityCheck.AverageFill(store, root, true);
+                Assert.True(fill >= 0.45, $"average page fill {fill:F2} at step {step}");
             }
         }
 
@@ -170,6 +172,8 @@ public class BTreeTests
             if (step % 50 == 0 || step > 1950)
             {
                 AssertIntact(store, (root, false, info));
+                var fill = IntegrityCheck.AverageFill(store, root, false);
+                Assert.True(fill >= 0.45, $"average page fill {fill:F2} at step {step}");
                 var list = new List<byte[]>();
                 for (var ok = cursor.First(); ok; ok = cursor.Next())
                 {
@@ -298,5 +302,38 @@ public class BTreeTests
 
         Assert.Equal(200, n);
         AssertIntact(store, (root, true, KeyInfo.Default));
+    }
+
+    [Fact]
+    public void Scanning_a_table_and_reading_columns_allocates_nothing_per_row()
+    {
+        using var store = NewStore(1024);
+        store.Begin();
+        var root = store.CreateTree(TreeKind.Table);
+        using var cursor = store.OpenTable(root);
+        for (var i = 1; i <= 5000; i++)
+        {
+            var text = new string('t', i % 100 == 0 ? 3000 : i % 40);
+            cursor.Insert(i, RecordFormat.Encode([SqlValue.FromInteger(i), SqlValue.FromText(text), SqlValue.FromReal(i / 4.0)]));
+        }
+
+        store.Commit();
+        long Scan()
+        {
+            long sum = 0;
+            for (var ok = cursor.First(); ok; ok = cursor.Next())
+            {
+                var r = cursor.Record;
+                sum += cursor.Rowid + r.GetInt64(0) + r.GetValue(1).Bytes.Length + (long)r.GetValue(2).AsReal;
+            }
+
+            return sum;
+        }
+
+        var expected = Scan();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(expected, Scan());
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 2000, $"{allocated} bytes allocated scanning 5000 rows");
     }
 }

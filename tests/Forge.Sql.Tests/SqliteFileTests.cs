@@ -118,9 +118,11 @@ public class SqliteFileTests
     }
 
     [Theory]
-    [InlineData(1024, 21)]
-    [InlineData(4096, 22)]
-    public void Sqlite3_accepts_a_database_we_wrote(int pageSize, int seed)
+    [InlineData(512, 20, 2000)]
+    [InlineData(1024, 21, 3000)]
+    [InlineData(4096, 22, 3000)]
+    [InlineData(65536, 23, 600)]
+    public void Sqlite3_accepts_a_database_we_wrote(int pageSize, int seed, int rows)
     {
         Assert.True(Sqlite3.Available, "sqlite3 is not installed");
         using var dir = new TempDir();
@@ -138,12 +140,12 @@ public class SqliteFileTests
             SchemaTable.Insert(store, "index", "ti", "t", indexRoot, "CREATE INDEX ti ON t(b)");
             using var table = store.OpenTable(root);
             using var index = store.OpenIndex(indexRoot, info);
-            for (var i = 0; i < 3000; i++)
+            for (var i = 0; i < rows; i++)
             {
                 var rowid = table.MaxRowid() + 1 + rng.Next(3);
                 long? a = rng.Next(6) == 0 ? null : rng.NextInt64(long.MinValue, long.MaxValue) >> rng.Next(64);
-                var b = RandomText(rng, rng.Next(20) == 0 ? rng.Next(pageSize, pageSize * 3) : rng.Next(0, 30));
-                byte[]? c = rng.Next(3) == 0 ? null : new byte[rng.Next(8) == 0 ? rng.Next(pageSize, pageSize * 4) : rng.Next(0, 100)];
+                var b = RandomText(rng, rng.Next(pageSize >= 65536 ? 100 : 20) == 0 ? rng.Next(pageSize, pageSize * 2) : rng.Next(0, 30));
+                byte[]? c = rng.Next(3) == 0 ? null : new byte[rng.Next(pageSize >= 65536 ? 40 : 8) == 0 ? rng.Next(pageSize, pageSize * (pageSize >= 65536 ? 2 : 4)) : rng.Next(0, 100)];
                 if (c is not null)
                 {
                     rng.NextBytes(c);

@@ -146,7 +146,7 @@ internal sealed class BTreeCursor : IDisposable
         return Finish(DescendLeftmost());
     }
 
-    /// <summary>Moves to the previous entry; false before the first. From the end, moves to the last entry.</summary>
+    /// <summary>Moves to the previous entry; false (and unpositioned) before the first. From the end, moves to the last entry.</summary>
     public bool Prev()
     {
         _readerFresh = false;
@@ -193,7 +193,9 @@ internal sealed class BTreeCursor : IDisposable
                 }
             }
 
-            return Finish(false);
+            // Before the first entry: unpositioned (Next and Prev return false until a seek).
+            Reset();
+            return false;
         }
 
         Push(top.Child(_index[level]));

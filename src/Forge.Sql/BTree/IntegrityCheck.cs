@@ -208,4 +208,33 @@ internal static class IntegrityCheck
             CheckTableBounds(store, node.RightChild, lower, high, errors, depth + 1);
         }
     }
+
+    /// <summary>The average fraction of the usable space in use on the tree's non-root pages (1 when it has none).</summary>
+    public static double AverageFill(BTreeStore store, uint root, bool table)
+    {
+        double used = 0;
+        var pages = 0;
+        var stack = new Stack<uint>();
+        stack.Push(root);
+        while (stack.Count > 0 && pages <= store.Pager.PageCount)
+        {
+            var number = stack.Pop();
+            var node = Node.Read(store.Pager.GetPage(number), store.UsableSize, table);
+            if (number != root)
+            {
+                used += 1.0 - ((double)node.FreeSpace() / (store.UsableSize - node.HeaderSize));
+                pages++;
+            }
+
+            if (!node.IsLeaf)
+            {
+                for (var i = 0; i <= node.CellCount; i++)
+                {
+                    stack.Push(node.Child(i));
+                }
+            }
+        }
+
+        return pages == 0 ? 1 : used / pages;
+    }
 }
