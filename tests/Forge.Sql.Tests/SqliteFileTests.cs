@@ -10,13 +10,13 @@ namespace Forge.Sql.Tests;
 /// <summary>Files written by Debian's sqlite3 3.40 read through our cursors, and files we write checked by sqlite3.</summary>
 public class SqliteFileTests
 {
-    private static string Populate(int pageSize, bool vacuum) => $"""
+    private static string Populate(int pageSize, bool vacuum, int rows = 2500) => $"""
         PRAGMA page_size={pageSize};
         CREATE TABLE t(a INTEGER, b TEXT, c BLOB, d);
         CREATE INDEX ti ON t(b, a);
         CREATE TABLE u(id INTEGER PRIMARY KEY, v TEXT);
         CREATE TABLE w(k TEXT UNIQUE, n);
-        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<2500)
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<{rows})
         INSERT INTO t SELECT
           CASE WHEN i%7=0 THEN NULL ELSE i*i*(i%3-1)*100003 END,
           CASE WHEN i%5=0 THEN NULL ELSE replace(hex(zeroblob((i*37)%(CASE WHEN i%50=0 THEN {pageSize * 2} ELSE 90 END))),'00','ab') || i END,
@@ -258,13 +258,16 @@ public class SqliteFileTests
     {
         using var dir = new TempDir();
         var path = dir.File("fuzz.db");
-        Sqlite3.Run(path, Populate(512, vacuum: false));
+        Sqlite3.Run(path, Populate(512, vacuum: false, rows: 400));
         var original = File.ReadAllBytes(path);
-        var rng = new Random(1234);
-        var deadline = DateTime.UtcNow.AddSeconds(4);
+        // FORGE_FUZZ_SECONDS / FORGE_FUZZ_SEED run it longer or elsewhere by hand; the default stays short.
+        var seconds = int.TryParse(Environment.GetEnvironmentVariable("FORGE_FUZZ_SECONDS"), out var s) ? s : 4;
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("FORGE_FUZZ_SEED"), out var z) ? z : 1234;
+        var rng = new Random(seed);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
         var runs = 0;
         var corrupt = 0;
-        while (DateTime.UtcNow < deadline && runs < 3000)
+        while (DateTime.UtcNow < deadline && runs < 3000 * seconds)
         {
             runs++;
             var bytes = (byte[])original.Clone();
@@ -287,6 +290,10 @@ public class SqliteFileTests
             {
                 ReadEverything(bytes);
             }
+            catch (Exception e) when (e is not (SqliteCorruptException or SqliteNotADatabaseException or NotSupportedException))
+            {
+                throw new InvalidOperationException($"run {runs} (seed {seed}): {e.GetType().Name}: {e.Message}", e);
+            }
             catch (SqliteCorruptException)
             {
                 corrupt++;
@@ -301,7 +308,7 @@ public class SqliteFileTests
             }
         }
 
-        Assert.True(runs > 50, $"only {runs} runs");
+        Assert.True(runs > 40, $"only {runs} runs");
         Assert.True(corrupt > 0);
     }
 
@@ -338,5 +345,68 @@ public class SqliteFileTests
 
         _ = IntegrityCheck.Run(store, trees);
         _ = store.Pager.ReadFreelist();
+
+        // Writing into a damaged file must fail as cleanly as reading it.
+        store.Begin();
+        foreach (var (root, table, keyInfo) in trees)
+        {
+            using var cursor = table ? store.OpenTable(root) : store.OpenIndex(root, keyInfo);
+            for (var i = 0; i < 20; i++)
+            {
+                if (table)
+                {
+                    cursor.Insert(cursor.MaxRowid() + 1, RecordFormat.Encode([SqlValue.FromText(new string('z', i * 40))]));
+                }
+                else
+                {
+                    cursor.Insert(RecordFormat.Encode([SqlValue.FromText(new string('z', i * 40)), SqlValue.FromInteger(i)]));
+                }
+            }
+
+            if (cursor.First())
+            {
+                cursor.Delete();
+            }
+        }
+
+        store.Rollback();
+    }
+
+    [Fact]
+    public void Sqlite_schema_on_page_1_splits_and_shrinks_for_sqlite3()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("schema.db");
+        var names = new List<(long Rowid, uint Root, string Name)>();
+        using (var store = BTreeStore.Open(path, 1024))
+        {
+            store.Begin();
+            for (var i = 0; i < 300; i++)
+            {
+                var root = store.CreateTree(TreeKind.Table);
+                var name = $"table_{i:D3}";
+                var columns = string.Join(", ", Enumerable.Range(0, i % 40).Select(c => $"column_{c} TEXT"));
+                var rowid = SchemaTable.Insert(store, "table", name, name, root, $"CREATE TABLE {name}(id INTEGER{(columns.Length > 0 ? ", " + columns : "")})");
+                names.Add((rowid, root, name));
+                using var t = store.OpenTable(root);
+                t.Insert(1, RecordFormat.Encode([SqlValue.Null, SqlValue.FromText(name)]));
+            }
+
+            store.Commit();
+            Assert.True(store.Pager.ReadHeaderField(DatabaseHeader.SchemaCookie) >= 300);
+            store.Begin();
+            foreach (var (rowid, root, _) in names.Where(n => n.Rowid % 3 != 0))
+            {
+                store.DropTree(root);
+                Assert.True(SchemaTable.Delete(store, rowid));
+            }
+
+            store.Commit();
+        }
+
+        Assert.Equal("ok\n", Sqlite3.Run(path, "PRAGMA integrity_check;"));
+        var kept = names.Where(n => n.Rowid % 3 == 0).Select(n => n.Name).ToList();
+        Assert.Equal(Sqlite3.Lines(kept), Sqlite3.Run(path, "SELECT name FROM sqlite_schema ORDER BY rowid;"));
+        Assert.Equal("NULL|'table_299'\n", Sqlite3.Run(path, "SELECT quote(id), quote(column_0) FROM table_299;"));
     }
 }

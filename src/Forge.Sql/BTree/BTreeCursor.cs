@@ -544,6 +544,11 @@ internal sealed class BTreeCursor : IDisposable
             SqliteCorruptException.Throw("b-tree too deep (a cycle?)");
         }
 
+        if (pageNumber == 1 && _depth > 0)
+        {
+            SqliteCorruptException.Throw("page 1 below a b-tree root");
+        }
+
         for (var l = 0; l < _depth; l++)
         {
             if (_pages[l].Number == pageNumber)
