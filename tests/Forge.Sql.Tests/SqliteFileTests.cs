@@ -409,4 +409,45 @@ public class SqliteFileTests
         Assert.Equal(Sqlite3.Lines(kept), Sqlite3.Run(path, "SELECT name FROM sqlite_schema ORDER BY rowid;"));
         Assert.Equal("NULL|'table_299'\n", Sqlite3.Run(path, "SELECT quote(id), quote(column_0) FROM table_299;"));
     }
+
+    [Fact]
+    public void Comparator_agrees_with_sqlite3_on_mixed_types_collations_and_desc()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("mixed.db");
+        Sqlite3.Run(path, """
+            PRAGMA page_size=512;
+            CREATE TABLE m(x, y);
+            CREATE INDEX mx ON m(x COLLATE NOCASE DESC, y COLLATE RTRIM);
+            INSERT INTO m VALUES (1,'a'),(1.0,'a '),(1.5,'a'),(2,'b'),(-3,'m'),(-2.5,'k'),('Abc','x'),('abc','x  '),('ABD','z'),
+              (x'00','q'),(x'',''),(NULL,'n'),('',NULL),('abc ','y'),(9223372036854775807,'big'),(-9223372036854775808,'small');
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<1500)
+            INSERT INTO m SELECT CASE i%5 WHEN 0 THEN i%97 WHEN 1 THEN (i%89)*0.5 WHEN 2 THEN char(65+i%26)||(i%13)
+                WHEN 3 THEN lower(char(65+i%26))||(i%13) ELSE randomblob(i%3) END,
+              'v'||(i%7)||substr('   ',1,i%3) FROM n;
+            """);
+        var expected = Sqlite3.Run(path, "SELECT quote(x), quote(y), rowid FROM m ORDER BY x COLLATE NOCASE DESC, y COLLATE RTRIM, rowid;");
+        var info = new KeyInfo([Collation.NoCase, Collation.RTrim], [true, false]);
+        using var store = new BTreeStore(PageManager.Open(path, readOnly: true));
+        var root = (uint)SchemaTable.ReadAll(store).Single(r => r.Name == "mx").RootPage;
+        Assert.Equal(expected, Sqlite3.Lines(ReadIndex(store, root, info)));
+        Assert.Empty(IntegrityCheck.Run(store, [(1u, true, KeyInfo.Default), ((uint)SchemaTable.ReadAll(store).Single(r => r.Name == "m").RootPage, true, KeyInfo.Default), (root, false, info)]));
+
+        // Every entry is found again by an equality seek on its full key and on its prefix.
+        using var cursor = store.OpenIndex(root, info);
+        var entries = new List<byte[]>();
+        for (var ok = cursor.First(); ok; ok = cursor.Next())
+        {
+            entries.Add(cursor.Payload.ToArray());
+        }
+
+        foreach (var entry in entries)
+        {
+            var key = RecordFormat.DecodeAll(entry);
+            Assert.True(cursor.Seek(key, SeekOp.GE));
+            Assert.True(cursor.Payload.Span.SequenceEqual(entry));
+            Assert.True(cursor.Seek(key.AsSpan(0, 1), SeekOp.GE));
+            Assert.Equal(0, cursor.CompareCurrent(key.AsSpan(0, 1)));
+        }
+    }
 }
