@@ -6,7 +6,8 @@ namespace Forge.Sql.Tests;
 
 public class BTreeTests
 {
-    internal static BTreeStore NewStore(int pageSize) => new(PageManager.Open(new MemoryDatabaseFile(), pageSize));
+    internal static BTreeStore NewStore(int pageSize, int cacheCapacity = PageManager.DefaultCacheCapacity) =>
+        new(PageManager.Open(new MemoryDatabaseFile(), pageSize, cacheCapacity));
 
     private static void AssertIntact(BTreeStore store, params (uint Root, bool Table, KeyInfo KeyInfo)[] trees)
     {
@@ -33,10 +34,11 @@ public class BTreeTests
     [InlineData(512, 1)]
     [InlineData(1024, 2)]
     [InlineData(4096, 3)]
-    public void Table_tree_stays_valid_under_random_inserts_and_deletes(int pageSize, int seed)
+    [InlineData(512, 4, 16)]
+    public void Table_tree_stays_valid_under_random_inserts_and_deletes(int pageSize, int seed, int cacheCapacity = 2000)
     {
         var rng = new Random(seed);
-        using var store = NewStore(pageSize);
+        using var store = NewStore(pageSize, cacheCapacity);
         store.Begin();
         var root = store.CreateTree(TreeKind.Table);
         var model = new SortedDictionary<long, byte[]>();
@@ -71,6 +73,8 @@ public class BTreeTests
             {
                 AssertIntact(store, (root, true, KeyInfo.Default));
                 AssertSame(cursor, model);
+                var fill = IntegrityCheck.AverageFill(store, root, true);
+                Assert.True(fill >= 0.45, $"average page fill {fill:F2} at step {step}");
             }
         }
 
@@ -87,6 +91,7 @@ public class BTreeTests
         AssertIntact(store);
         Assert.Equal(store.Pager.PageCount - 1, store.Pager.FreelistCount);
         store.Commit();
+        Assert.True(store.Pager.CachedPages <= Math.Max(cacheCapacity, 16));
     }
 
     private static void AssertSame(BTreeCursor cursor, SortedDictionary<long, byte[]> model)
@@ -167,6 +172,8 @@ public class BTreeTests
             if (step % 50 == 0 || step > 1950)
             {
                 AssertIntact(store, (root, false, info));
+                var fill = IntegrityCheck.AverageFill(store, root, false);
+                Assert.True(fill >= 0.45, $"average page fill {fill:F2} at step {step}");
                 var list = new List<byte[]>();
                 for (var ok = cursor.First(); ok; ok = cursor.Next())
                 {
@@ -295,5 +302,38 @@ public class BTreeTests
 
         Assert.Equal(200, n);
         AssertIntact(store, (root, true, KeyInfo.Default));
+    }
+
+    [Fact]
+    public void Scanning_a_table_and_reading_columns_allocates_nothing_per_row()
+    {
+        using var store = NewStore(1024);
+        store.Begin();
+        var root = store.CreateTree(TreeKind.Table);
+        using var cursor = store.OpenTable(root);
+        for (var i = 1; i <= 5000; i++)
+        {
+            var text = new string('t', i % 100 == 0 ? 3000 : i % 40);
+            cursor.Insert(i, RecordFormat.Encode([SqlValue.FromInteger(i), SqlValue.FromText(text), SqlValue.FromReal(i / 4.0)]));
+        }
+
+        store.Commit();
+        long Scan()
+        {
+            long sum = 0;
+            for (var ok = cursor.First(); ok; ok = cursor.Next())
+            {
+                var r = cursor.Record;
+                sum += cursor.Rowid + r.GetInt64(0) + r.GetValue(1).Bytes.Length + (long)r.GetValue(2).AsReal;
+            }
+
+            return sum;
+        }
+
+        var expected = Scan();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(expected, Scan());
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 2000, $"{allocated} bytes allocated scanning 5000 rows");
     }
 }

@@ -146,7 +146,7 @@ internal sealed class BTreeCursor : IDisposable
         return Finish(DescendLeftmost());
     }
 
-    /// <summary>Moves to the previous entry; false before the first. From the end, moves to the last entry.</summary>
+    /// <summary>Moves to the previous entry; false (and unpositioned) before the first. From the end, moves to the last entry.</summary>
     public bool Prev()
     {
         _readerFresh = false;
@@ -193,7 +193,9 @@ internal sealed class BTreeCursor : IDisposable
                 }
             }
 
-            return Finish(false);
+            // Before the first entry: unpositioned (Next and Prev return false until a seek).
+            Reset();
+            return false;
         }
 
         Push(top.Child(_index[level]));
@@ -540,6 +542,11 @@ internal sealed class BTreeCursor : IDisposable
         if (_depth >= BTreeStore.MaxDepth)
         {
             SqliteCorruptException.Throw("b-tree too deep (a cycle?)");
+        }
+
+        if (pageNumber == 1 && _depth > 0)
+        {
+            SqliteCorruptException.Throw("page 1 below a b-tree root");
         }
 
         for (var l = 0; l < _depth; l++)

@@ -101,16 +101,21 @@ internal sealed partial class BTreeStore
         var page = Pager.GetPage(pageNumber);
         var node = Node.Read(page, UsableSize, table);
         var need = cell.Length + 2;
+        var free = node.FreeSpace(); // also validates the content area start
         var gap = node.ContentStart - node.PointerArrayEnd;
         if (gap < need)
         {
-            if (node.FreeSpace() < need)
+            if (free < need)
             {
                 return false;
             }
 
             WriteNode(pageNumber, ReadContent(pageNumber, table));
             node = Node.Read(page, UsableSize, table);
+            if (node.ContentStart - node.PointerArrayEnd < need)
+            {
+                return false; // the free-space accounting on the page was wrong (a damaged file)
+            }
         }
 
         if (node.CellCount >= ushort.MaxValue)

@@ -17,23 +17,28 @@ internal static class IntegrityCheck
         var pager = store.Pager;
         var owner = new Dictionary<uint, string>();
 
-        void Claim(uint page, string what)
+        bool Claim(uint page, string what)
         {
             if (page < 1 || page > pager.PageCount)
             {
                 errors.Add($"{what}: page {page} out of range");
+                return false;
             }
-            else if (!owner.TryAdd(page, what))
+
+            if (!owner.TryAdd(page, what))
             {
                 errors.Add($"page {page} used by {owner[page]} and {what}");
+                return false;
             }
+
+            return true;
         }
 
         try
         {
             foreach (var f in pager.ReadFreelist())
             {
-                Claim(f, "freelist");
+                _ = Claim(f, "freelist");
             }
 
             foreach (var (root, table, keyInfo) in trees)
@@ -59,9 +64,13 @@ internal static class IntegrityCheck
         return errors;
     }
 
-    private static void CheckPage(BTreeStore store, uint number, bool table, KeyInfo keyInfo, uint root, int depth, ref int leafDepth, List<string> errors, Action<uint, string> claim)
+    private static void CheckPage(BTreeStore store, uint number, bool table, KeyInfo keyInfo, uint root, int depth, ref int leafDepth, List<string> errors, Func<uint, string, bool> claim)
     {
-        claim(number, $"tree {root}");
+        if (!claim(number, $"tree {root}"))
+        {
+            return;
+        }
+
         if (depth > BTreeStore.MaxDepth)
         {
             errors.Add($"tree {root}: too deep");
@@ -87,7 +96,11 @@ internal static class IntegrityCheck
                 var o = c.FirstOverflow;
                 for (var k = 0; k < count; k++)
                 {
-                    claim(o, $"overflow of page {number}");
+                    if (!claim(o, $"overflow of page {number}"))
+                    {
+                        break;
+                    }
+
                     o = BinaryPrimitives.ReadUInt32BigEndian(store.Pager.GetPage(o).Data);
                 }
             }
@@ -121,7 +134,7 @@ internal static class IntegrityCheck
             }
         }
 
-        if (number == root)
+        if (number == root && errors.Count == 0)
         {
             CheckOrder(store, root, table, keyInfo, errors);
         }
@@ -194,5 +207,34 @@ internal static class IntegrityCheck
         {
             CheckTableBounds(store, node.RightChild, lower, high, errors, depth + 1);
         }
+    }
+
+    /// <summary>The average fraction of the usable space in use on the tree's non-root pages (1 when it has none).</summary>
+    public static double AverageFill(BTreeStore store, uint root, bool table)
+    {
+        double used = 0;
+        var pages = 0;
+        var stack = new Stack<uint>();
+        stack.Push(root);
+        while (stack.Count > 0 && pages <= store.Pager.PageCount)
+        {
+            var number = stack.Pop();
+            var node = Node.Read(store.Pager.GetPage(number), store.UsableSize, table);
+            if (number != root)
+            {
+                used += 1.0 - ((double)node.FreeSpace() / (store.UsableSize - node.HeaderSize));
+                pages++;
+            }
+
+            if (!node.IsLeaf)
+            {
+                for (var i = 0; i <= node.CellCount; i++)
+                {
+                    stack.Push(node.Child(i));
+                }
+            }
+        }
+
+        return pages == 0 ? 1 : used / pages;
     }
 }
