@@ -336,7 +336,7 @@ internal static partial class SqlWriter
                 break;
             case DefaultColumnConstraint d:
                 sb.Append("DEFAULT ");
-                if (d.Value is NullLiteral or IntegerLiteral { Value: >= 0 } or RealLiteral or StringLiteral or BlobLiteral
+                if (d.Value is NullLiteral or IntegerLiteral or RealLiteral or StringLiteral or BlobLiteral
                     or CurrentTimeLiteral or ColumnRef { Table: null, DoubleQuoted: false })
                 {
                     WriteExpr(sb, d.Value);
