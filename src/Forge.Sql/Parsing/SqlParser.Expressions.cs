@@ -729,7 +729,8 @@ public sealed partial class SqlParser
             var digits = text[2..].TrimStart('0');
             if (digits.Length > 16)
             {
-                Fail($"hex literal too big: {text}", t.Start);
+                Defer($"hex literal too big: {text}", t.Start);
+                return new IntegerLiteral(0);
             }
 
             var value = digits.Length == 0 ? 0UL : ulong.Parse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);

@@ -81,10 +81,12 @@ public sealed partial class SqlParser
         {
             do
             {
-                var optionStart = _tok.Start;
+                // The option is compared and reported as written (quotes included), as SQLite does.
                 if (Accept(TokenKind.Without))
                 {
-                    var option = Name();
+                    var optionStart = _tok.Start;
+                    var option = _tok.Text(_sql);
+                    Name();
                     if (!option.Equals("rowid", StringComparison.OrdinalIgnoreCase))
                     {
                         Fail($"unknown table option: {option}", optionStart);
@@ -94,7 +96,9 @@ public sealed partial class SqlParser
                 }
                 else
                 {
-                    var option = Name();
+                    var optionStart = _tok.Start;
+                    var option = _tok.Text(_sql);
+                    Name();
                     if (!option.Equals("strict", StringComparison.OrdinalIgnoreCase))
                     {
                         Fail($"unknown table option: {option}", optionStart);
@@ -121,7 +125,7 @@ public sealed partial class SqlParser
         var constraints = new List<ColumnConstraint>();
         while (true)
         {
-            var c = ParseColumnConstraint();
+            var c = ParseColumnConstraint(name);
             if (c is null)
             {
                 break;
@@ -136,8 +140,8 @@ public sealed partial class SqlParser
     /// <summary>SQLite's <c>typetoken</c>: <c>ids+ [( signed [, signed] )]</c>, or null when absent.</summary>
     private TypeName? ParseTypeName()
     {
-        // GENERATED starts a constraint here, so it is not a type word (SQLite falls back to an
-        // identifier only where the keyword itself is not allowed).
+        // GENERATED right after the column name starts a constraint; after a first type word SQLite's
+        // parser takes it as one more word of the type name (its fallback rule), and so does this one.
         if (!IsIds(_tok.Kind) || _tok.Kind == TokenKind.Generated)
         {
             return null;
@@ -145,7 +149,7 @@ public sealed partial class SqlParser
 
         var start = _tok.Start;
         var words = new StringBuilder();
-        while (IsIds(_tok.Kind) && _tok.Kind != TokenKind.Generated)
+        while (IsIds(_tok.Kind))
         {
             if (words.Length > 0)
             {
@@ -207,13 +211,16 @@ public sealed partial class SqlParser
         return ParseResolveType();
     }
 
-    private ColumnConstraint? ParseColumnConstraint()
+    private ColumnConstraint? ParseColumnConstraint(string column)
     {
         var start = _tok.Start;
         string? name = null;
-        if (Accept(TokenKind.Constraint))
+
+        // "CONSTRAINT name" may stand alone or repeat; the last name applies to what follows.
+        while (Accept(TokenKind.Constraint))
         {
             name = Name();
+            start = _tok.Start;
         }
 
         switch (_tok.Kind)
@@ -267,7 +274,7 @@ public sealed partial class SqlParser
                     var e = ParseExpr();
                     Expect(TokenKind.RightParen);
                     var stored = false;
-                    if (_tok.Kind == TokenKind.Identifier || _tok.Kind == TokenKind.Virtual)
+                    if (IsId(_tok.Kind))
                     {
                         var word = _tok.Text(_sql);
                         if (word.Equals("stored", StringComparison.OrdinalIgnoreCase))
@@ -276,7 +283,7 @@ public sealed partial class SqlParser
                         }
                         else if (!word.Equals("virtual", StringComparison.OrdinalIgnoreCase))
                         {
-                            SyntaxError();
+                            Fail($"error in generated column \"{column}\"", _tok.Start);
                         }
 
                         Advance();
@@ -285,15 +292,6 @@ public sealed partial class SqlParser
                     return Mark(new GeneratedColumnConstraint(name, e, stored), start);
                 }
 
-            case TokenKind.Deferrable:
-                SyntaxError();
-                break;
-        }
-
-        if (name is not null)
-        {
-            // CONSTRAINT name must be followed by a constraint.
-            SyntaxError();
         }
 
         return null;
@@ -470,6 +468,9 @@ public sealed partial class SqlParser
 
             switch (_tok.Kind)
             {
+                case TokenKind.Constraint or TokenKind.Comma or TokenKind.RightParen when name is not null:
+                    // A lone "CONSTRAINT name" is accepted and means nothing.
+                    break;
                 case TokenKind.Primary:
                     {
                         Advance();
@@ -543,6 +544,15 @@ public sealed partial class SqlParser
         if (Accept(TokenKind.Where))
         {
             where = ParseExpr();
+        }
+
+        foreach (var c in columns)
+        {
+            if (c.Nulls != NullsOrder.None)
+            {
+                Defer($"unsupported use of NULLS {(c.Nulls == NullsOrder.First ? "FIRST" : "LAST")}", c.Start);
+                break;
+            }
         }
 
         return Mark(new CreateIndexStmt(unique, ifNotExists, name, table, columns, where), start);

@@ -40,6 +40,7 @@ public sealed partial class SqlParser
                 Advance();
             }
 
+            var (next, nextOrderBy, nextLimit) = ParseOneSelect();
             if (orderBy.Count > 0)
             {
                 Fail($"ORDER BY clause should come after {OpName(op)} not before", opStart);
@@ -50,7 +51,6 @@ public sealed partial class SqlParser
                 Fail($"LIMIT clause should come after {OpName(op)} not before", opStart);
             }
 
-            var (next, nextOrderBy, nextLimit) = ParseOneSelect();
             terms ??= [];
             terms.Add(Mark(new CompoundTerm(op, next), opStart));
             orderBy = nextOrderBy;
@@ -362,6 +362,12 @@ public sealed partial class SqlParser
         var (first, firstOn, firstUsing) = ParseTableSource();
         if (firstOn is not null || firstUsing is not null)
         {
+            // SQLite reports this when it reduces the FROM item, i.e. only if the next token can follow one.
+            if (!CanFollowFromItem(_tok.Kind))
+            {
+                SyntaxError();
+            }
+
             Fail($"a JOIN clause is required before {(firstOn is not null ? "ON" : "USING")}", start);
         }
 
@@ -390,7 +396,7 @@ public sealed partial class SqlParser
             var (source, on, usingCols) = ParseTableSource();
             if ((kind & JoinKind.Natural) != 0 && (on is not null || usingCols is not null))
             {
-                Fail("a NATURAL join may not have an ON or USING clause", joinStart);
+                Defer("a NATURAL join may not have an ON or USING clause", joinStart);
             }
 
             joins.Add(Mark(new JoinClause(kind, source, on, usingCols), joinStart));
@@ -398,6 +404,11 @@ public sealed partial class SqlParser
 
         return Mark(new FromClause(first, new SyntaxList<JoinClause>([.. joins])), start);
     }
+
+    private static bool CanFollowFromItem(TokenKind kind) => kind is TokenKind.Comma or TokenKind.Join
+        or TokenKind.Where or TokenKind.Group or TokenKind.Having or TokenKind.Window or TokenKind.Order
+        or TokenKind.Limit or TokenKind.Union or TokenKind.Intersect or TokenKind.Except or TokenKind.RightParen
+        or TokenKind.Semicolon or TokenKind.Eof or TokenKind.Returning || Keywords.IsJoinKeyword(kind);
 
     /// <summary><c>JOIN_KW [nm [nm]] JOIN</c>, checked as SQLite checks the words.</summary>
     private JoinKind ParseJoinKeywords()

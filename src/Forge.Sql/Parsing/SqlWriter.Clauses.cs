@@ -361,7 +361,8 @@ internal static partial class SqlWriter
                 WriteOther(sb, r.ForeignKey);
                 break;
             case GeneratedColumnConstraint g:
-                sb.Append("GENERATED ALWAYS AS (");
+                // Plain AS: after a type name, GENERATED would read back as one more word of the type.
+                sb.Append("AS (");
                 WriteExpr(sb, g.Expr);
                 sb.Append(g.Stored ? ") STORED" : ") VIRTUAL");
                 break;
