@@ -52,6 +52,25 @@ public class ParserTests
     }
 
     [Fact]
+    public void Finished_postfix_predicates_take_any_operator_after_them()
+    {
+        Assert.Equal("(x IN (1)) * 2", Expr("x IN (1) * 2").ToSql());
+        Assert.Equal("(x ISNULL) + 1", Expr("x ISNULL + 1").ToSql());
+        Assert.Equal("x BETWEEN 1 AND (2 + 3)", Expr("x BETWEEN 1 AND 2 + 3").ToSql());
+        Assert.Equal("x LIKE (y || z)", Expr("x LIKE y || z").ToSql());
+    }
+
+    [Fact]
+    public void Generated_always_after_a_column_name_is_dropped_from_the_type()
+    {
+        var c = Parse<CreateTableStmt>("CREATE TABLE t (z, a GENERATED ALWAYS AS (1), b INT GENERATED ALWAYS AS (2) STORED, c INT GENERATED AS (3))");
+        Assert.Null(c.Columns[1].Type);
+        Assert.IsType<GeneratedColumnConstraint>(c.Columns[1].Constraints[0]);
+        Assert.Equal("INT", c.Columns[2].Type!.Name);
+        Assert.Equal("INT GENERATED", c.Columns[3].Type!.Name);
+    }
+
+    [Fact]
     public void Collate_binds_tighter_than_concat()
     {
         var e = Assert.IsType<BinaryExpr>(Expr("a || b COLLATE x"));

@@ -77,8 +77,10 @@ public sealed partial class SqlParser
         Expect(TokenKind.RightParen);
         var withoutRowid = false;
         var strict = false;
-        if (IsNm(_tok.Kind) || _tok.Kind == TokenKind.Without)
+        // The option list may be empty and still be followed by ", option" (SQLite's grammar allows it).
+        if (IsNm(_tok.Kind) || _tok.Kind is TokenKind.Without or TokenKind.Comma)
         {
+            Accept(TokenKind.Comma);
             do
             {
                 // The option is compared and reported as written (quotes included), as SQLite does.
@@ -87,10 +89,7 @@ public sealed partial class SqlParser
                     var optionStart = _tok.Start;
                     var option = _tok.Text(_sql);
                     Name();
-                    if (!option.Equals("rowid", StringComparison.OrdinalIgnoreCase))
-                    {
-                        Fail($"unknown table option: {option}", optionStart);
-                    }
+                    CheckTableOption(option, "rowid", optionStart);
 
                     withoutRowid = true;
                 }
@@ -99,10 +98,7 @@ public sealed partial class SqlParser
                     var optionStart = _tok.Start;
                     var option = _tok.Text(_sql);
                     Name();
-                    if (!option.Equals("strict", StringComparison.OrdinalIgnoreCase))
-                    {
-                        Fail($"unknown table option: {option}", optionStart);
-                    }
+                    CheckTableOption(option, "strict", optionStart);
 
                     strict = true;
                 }
@@ -112,6 +108,26 @@ public sealed partial class SqlParser
 
         return Mark(new CreateTableStmt(temp, ifNotExists, name, new SyntaxList<ColumnDef>([.. columns]),
             new SyntaxList<TableConstraint>([.. constraints]), withoutRowid, strict, null), start);
+    }
+
+    private static bool StartsColumnConstraint(TokenKind kind) => kind is TokenKind.Constraint or TokenKind.Primary
+        or TokenKind.Not or TokenKind.Null or TokenKind.Unique or TokenKind.Check or TokenKind.Default
+        or TokenKind.Collate or TokenKind.References or TokenKind.Generated or TokenKind.As or TokenKind.Deferrable;
+
+    /// <summary>Checks a table option once the token after it is known to be valid, as SQLite's reduce does.</summary>
+    private void CheckTableOption(string option, string expected, int at)
+    {
+        if (option.Equals(expected, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (_tok.Kind is not (TokenKind.Comma or TokenKind.Semicolon or TokenKind.Eof))
+        {
+            SyntaxError();
+        }
+
+        Fail($"unknown table option: {option}", at);
     }
 
     private static bool StartsTableConstraint(TokenKind kind) => kind is TokenKind.Constraint or TokenKind.Primary
@@ -140,9 +156,9 @@ public sealed partial class SqlParser
     /// <summary>SQLite's <c>typetoken</c>: <c>ids+ [( signed [, signed] )]</c>, or null when absent.</summary>
     private TypeName? ParseTypeName()
     {
-        // GENERATED right after the column name starts a constraint; after a first type word SQLite's
-        // parser takes it as one more word of the type name (its fallback rule), and so does this one.
-        if (!IsIds(_tok.Kind) || _tok.Kind == TokenKind.Generated)
+        // Right after a column name SQLite's parser takes GENERATED and ALWAYS as words of the type
+        // name (its fallback rule); a type ending in "GENERATED ALWAYS" then loses those two words.
+        if (!IsIds(_tok.Kind))
         {
             return null;
         }
@@ -171,6 +187,20 @@ public sealed partial class SqlParser
             }
 
             Expect(TokenKind.RightParen);
+        }
+        else if (words.Length >= 16 && words.ToString().EndsWith("always", StringComparison.OrdinalIgnoreCase))
+        {
+            var text = words.ToString(0, words.Length - 6).TrimEnd();
+            if (text.EndsWith("generated", StringComparison.OrdinalIgnoreCase))
+            {
+                text = text[..^9].TrimEnd();
+                if (text.Length == 0)
+                {
+                    return null;
+                }
+
+                words.Clear().Append(text);
+            }
         }
 
         return Mark(new TypeName(words.ToString(), arg1, arg2), start);
@@ -281,12 +311,19 @@ public sealed partial class SqlParser
                         {
                             stored = true;
                         }
-                        else if (!word.Equals("virtual", StringComparison.OrdinalIgnoreCase))
-                        {
-                            Fail($"error in generated column \"{column}\"", _tok.Start);
-                        }
-
+                        var bad = !stored && !word.Equals("virtual", StringComparison.OrdinalIgnoreCase);
+                        var at = _tok.Start;
                         Advance();
+                        if (bad)
+                        {
+                            // SQLite checks the word when it reduces the constraint, after seeing the next token.
+                            if (!StartsColumnConstraint(_tok.Kind) && _tok.Kind is not (TokenKind.Comma or TokenKind.RightParen))
+                            {
+                                SyntaxError();
+                            }
+
+                            Fail($"error in generated column \"{column}\"", at);
+                        }
                     }
 
                     return Mark(new GeneratedColumnConstraint(name, e, stored), start);
@@ -367,7 +404,7 @@ public sealed partial class SqlParser
         var start = _tok.Start;
         Expect(TokenKind.References);
         var table = Name();
-        var columns = ParseOptionalNameList();
+        var columns = ParseOptionalNameList(eid: true);
         var onDelete = ForeignKeyAction.None;
         var onUpdate = ForeignKeyAction.None;
         bool? deferrable = null;
@@ -509,7 +546,7 @@ public sealed partial class SqlParser
                         Advance();
                         Expect(TokenKind.Key);
                         Expect(TokenKind.LeftParen);
-                        var cols = ParseNameListRest();
+                        var cols = ParseNameListRest(eid: true);
                         var fk = ParseForeignKeyClause();
                         into.Add(Mark(new ForeignKeyTableConstraint(name, cols, fk), start));
                         break;
@@ -562,7 +599,7 @@ public sealed partial class SqlParser
     {
         var ifNotExists = ParseIfNotExists();
         var name = QualifiedName();
-        var columns = ParseOptionalNameList();
+        var columns = ParseOptionalNameList(eid: true);
         Expect(TokenKind.As);
         var select = ParseSelect();
         return Mark(new CreateViewStmt(temp, ifNotExists, name, columns, select), start);

@@ -97,7 +97,7 @@ public sealed partial class SqlParser
         {
             var cteStart = _tok.Start;
             var name = Name();
-            var columns = ParseOptionalNameList();
+            var columns = ParseOptionalNameList(eid: true);
             Expect(TokenKind.As);
             bool? materialized = null;
             if (Accept(TokenKind.Materialized))
@@ -122,8 +122,12 @@ public sealed partial class SqlParser
         return Mark(new WithClause(recursive, new SyntaxList<CommonTableExpr>([.. ctes])), start);
     }
 
-    /// <summary>An optional parenthesised list of names: <c>(a, b)</c>.</summary>
-    private SyntaxList<string>? ParseOptionalNameList()
+    /// <summary>
+    /// An optional parenthesised list of names: <c>(a, b)</c>. With <paramref name="eid"/> it is
+    /// SQLite's <c>eidlist</c> (CTE, view and foreign key columns), whose grammar also takes
+    /// COLLATE and ASC/DESC after a name only to reject them.
+    /// </summary>
+    private SyntaxList<string>? ParseOptionalNameList(bool eid = false)
     {
         if (_tok.Kind != TokenKind.LeftParen)
         {
@@ -131,16 +135,42 @@ public sealed partial class SqlParser
         }
 
         Advance();
-        return ParseNameListRest();
+        return ParseNameListRest(eid);
     }
 
     /// <summary>Names up to and including the closing parenthesis.</summary>
-    private SyntaxList<string> ParseNameListRest()
+    private SyntaxList<string> ParseNameListRest(bool eid = false)
     {
         var names = new List<string>();
         do
         {
-            names.Add(Name());
+            var name = Name();
+            names.Add(name);
+            if (eid)
+            {
+                var decorated = false;
+                if (Accept(TokenKind.Collate))
+                {
+                    IdsName();
+                    decorated = true;
+                }
+
+                if (_tok.Kind is TokenKind.Asc or TokenKind.Desc)
+                {
+                    Advance();
+                    decorated = true;
+                }
+
+                if (decorated)
+                {
+                    if (_tok.Kind is not (TokenKind.Comma or TokenKind.RightParen))
+                    {
+                        SyntaxError();
+                    }
+
+                    Fail($"syntax error after column name \"{name}\"", _tok.Start);
+                }
+            }
         }
         while (Accept(TokenKind.Comma));
 
@@ -428,6 +458,13 @@ public sealed partial class SqlParser
 
         var errorAt = _tok.Start;
         Expect(TokenKind.Join);
+
+        // The words are checked when SQLite reduces the join operator, once the next token fits.
+        if (!IsNm(_tok.Kind) && _tok.Kind != TokenKind.LeftParen)
+        {
+            SyntaxError();
+        }
+
         var kind = JoinKind.Inner;
         var bad = false;
         foreach (var w in words)
