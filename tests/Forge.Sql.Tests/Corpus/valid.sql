@@ -81,7 +81,6 @@ SELECT [a], `b` FROM t
 SELECT 'it''s'
 SELECT a FROM t -- trailing comment
 SELECT /* inline */ a FROM t
-SELECT 1 /* unterminated comment
 SELECT x'' 
 SELECT a FROM t WHERE b REGEXP 'x' IS NOT NULL OR 1
 SELECT a FROM t WHERE NOT a = 1
@@ -301,3 +300,4 @@ CREATE TABLE y1(a INT), STRICT
 CREATE TABLE y2(z, a GENERATED ALWAYS AS (1), b INT GENERATED AS (2), c INT GENERATED ALWAYS AS (3) STORED)
 CREATE TABLE y3(z, a INT NOT NULL GENERATED ALWAYS AS (2))
 UPDATE t SET (b, c) = (SELECT y, z FROM u), a = 1
+SELECT 1 /* unterminated comment
