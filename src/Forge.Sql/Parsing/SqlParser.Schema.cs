@@ -62,7 +62,7 @@ public sealed partial class SqlParser
         Expect(TokenKind.LeftParen);
         var columns = new List<ColumnDef>();
         var constraints = new List<TableConstraint>();
-        columns.Add(ParseColumnDef());
+        columns.Add(ParseColumnDef(columns, name.Name));
         while (Accept(TokenKind.Comma))
         {
             if (StartsTableConstraint(_tok.Kind))
@@ -71,7 +71,7 @@ public sealed partial class SqlParser
                 break;
             }
 
-            columns.Add(ParseColumnDef());
+            columns.Add(ParseColumnDef(columns, name.Name));
         }
 
         Expect(TokenKind.RightParen);
@@ -110,6 +110,26 @@ public sealed partial class SqlParser
             new SyntaxList<TableConstraint>([.. constraints]), withoutRowid, strict, null), start);
     }
 
+    private static bool AsciiEqualsIgnoreCase(string a, string b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            var x = a[i];
+            var y = b[i];
+            if (x != y && !(x < 0x80 && y < 0x80 && char.ToLowerInvariant(x) == char.ToLowerInvariant(y)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool StartsColumnConstraint(TokenKind kind) => kind is TokenKind.Constraint or TokenKind.Primary
         or TokenKind.Not or TokenKind.Null or TokenKind.Unique or TokenKind.Check or TokenKind.Default
         or TokenKind.Collate or TokenKind.References or TokenKind.Generated or TokenKind.As or TokenKind.Deferrable;
@@ -133,14 +153,46 @@ public sealed partial class SqlParser
     private static bool StartsTableConstraint(TokenKind kind) => kind is TokenKind.Constraint or TokenKind.Primary
         or TokenKind.Unique or TokenKind.Check or TokenKind.Foreign;
 
-    private ColumnDef ParseColumnDef()
+    /// <summary>SQLite's SQLITE_MAX_COLUMN.</summary>
+    private const int MaxColumns = 2000;
+
+    /// <summary>A column definition; with <paramref name="previous"/>, checked as SQLite's sqlite3AddColumn checks it.</summary>
+    private ColumnDef ParseColumnDef(List<ColumnDef>? previous = null, string? table = null)
     {
         var start = _tok.Start;
         var name = Name();
         var type = ParseTypeName();
+        if (previous is not null)
+        {
+            // SQLite adds the column once it has seen the token after the type.
+            if (!StartsColumnConstraint(_tok.Kind) && _tok.Kind is not (TokenKind.Comma or TokenKind.RightParen))
+            {
+                SyntaxError();
+            }
+
+            foreach (var c in previous)
+            {
+                if (AsciiEqualsIgnoreCase(c.Name, name))
+                {
+                    Fail($"duplicate column name: {name}", start);
+                }
+            }
+
+            if (previous.Count + 1 > MaxColumns)
+            {
+                Fail($"too many columns on {table}", start);
+            }
+        }
         var constraints = new List<ColumnConstraint>();
         while (true)
         {
+            // A [NOT] DEFERRABLE clause standing alone belongs to the column's foreign key in SQLite;
+            // it is accepted and dropped (the REFERENCES clause keeps its own).
+            while (_tok.Kind == TokenKind.Deferrable || (_tok.Kind == TokenKind.Not && PeekNext().Kind == TokenKind.Deferrable))
+            {
+                ParseDeferSubclause();
+            }
+
             var c = ParseColumnConstraint(name);
             if (c is null)
             {
@@ -443,25 +495,31 @@ public sealed partial class SqlParser
 
         if (_tok.Kind == TokenKind.Deferrable || (_tok.Kind == TokenKind.Not && PeekNext().Kind == TokenKind.Deferrable))
         {
-            var not = Accept(TokenKind.Not);
-            Expect(TokenKind.Deferrable);
-            var initiallyDeferred = false;
-            if (Accept(TokenKind.Initially))
-            {
-                if (Accept(TokenKind.Deferred))
-                {
-                    initiallyDeferred = true;
-                }
-                else
-                {
-                    Expect(TokenKind.Immediate);
-                }
-            }
-
-            deferrable = !not && initiallyDeferred;
+            deferrable = ParseDeferSubclause();
         }
 
         return Mark(new ForeignKeyClause(table, columns, onDelete, onUpdate, deferrable), start);
+    }
+
+    /// <summary><c>[NOT] DEFERRABLE [INITIALLY DEFERRED|IMMEDIATE]</c>: true only for DEFERRABLE INITIALLY DEFERRED.</summary>
+    private bool ParseDeferSubclause()
+    {
+        var not = Accept(TokenKind.Not);
+        Expect(TokenKind.Deferrable);
+        var initiallyDeferred = false;
+        if (Accept(TokenKind.Initially))
+        {
+            if (Accept(TokenKind.Deferred))
+            {
+                initiallyDeferred = true;
+            }
+            else
+            {
+                Expect(TokenKind.Immediate);
+            }
+        }
+
+        return !not && initiallyDeferred;
     }
 
     private ForeignKeyAction ParseForeignKeyAction()
