@@ -615,9 +615,16 @@ public sealed partial class SqlParser
                     break;
             }
 
-            // Table constraints may be separated by commas or simply follow each other.
-            Accept(TokenKind.Comma);
-            if (!StartsTableConstraint(_tok.Kind))
+            // Table constraints may be separated by commas or simply follow each other; a comma
+            // must be followed by one.
+            if (Accept(TokenKind.Comma))
+            {
+                if (!StartsTableConstraint(_tok.Kind))
+                {
+                    SyntaxError();
+                }
+            }
+            else if (!StartsTableConstraint(_tok.Kind))
             {
                 return;
             }
