@@ -77,7 +77,7 @@ public sealed partial class SqlParser
                     {
                         var notNull = _tok.Kind == TokenKind.NotNull;
                         Advance();
-                        left = Node1(new NullTestExpr(notNull, left), start, left);
+                        left = ParseComparison(Node1(new NullTestExpr(notNull, left), start, left));
                         continue;
                     }
 
@@ -88,7 +88,7 @@ public sealed partial class SqlParser
                         {
                             Advance();
                             Advance();
-                            left = Node1(new NullTestExpr(true, left), start, left);
+                            left = ParseComparison(Node1(new NullTestExpr(true, left), start, left));
                             continue;
                         }
 
@@ -101,13 +101,13 @@ public sealed partial class SqlParser
                             SyntaxError();
                         }
 
-                        left = ParsePredicate(left, true);
+                        left = AfterPredicate(ParsePredicate(left, true));
                         continue;
                     }
 
                 case TokenKind.Like or TokenKind.Glob or TokenKind.Regexp or TokenKind.Match
                     or TokenKind.Between or TokenKind.In:
-                    left = ParsePredicate(left, false);
+                    left = AfterPredicate(ParsePredicate(left, false));
                     continue;
                 default:
                     return left;
@@ -155,6 +155,13 @@ public sealed partial class SqlParser
                 }
         }
     }
+
+    /// <summary>
+    /// An IN (...) ends with a parenthesis, so SQLite's grammar has reduced it to a finished
+    /// expression that any operator may then take as its left operand: <c>x IN (1) * 2</c> is
+    /// <c>(x IN (1)) * 2</c>. LIKE and BETWEEN end with an expression that absorbed those operators.
+    /// </summary>
+    private Expr AfterPredicate(Expr e) => e is InExpr ? ParseComparison(e) : e;
 
     /// <summary>BETWEEN's lower bound: anything binding tighter than AND.</summary>
     private Expr ParseBetweenLow()
@@ -215,9 +222,9 @@ public sealed partial class SqlParser
         return NodeN(new InExpr(not, left, null, null, table, args), start, left.Height);
     }
 
-    private Expr ParseComparison()
+    private Expr ParseComparison(Expr? seed = null)
     {
-        var left = ParseBitwise();
+        var left = ParseBitwise(seed);
         while (true)
         {
             BinaryOp op;
@@ -238,9 +245,9 @@ public sealed partial class SqlParser
         }
     }
 
-    private Expr ParseBitwise()
+    private Expr ParseBitwise(Expr? seed = null)
     {
-        var left = ParseAdditive();
+        var left = ParseAdditive(seed);
         while (true)
         {
             BinaryOp op;
@@ -261,9 +268,9 @@ public sealed partial class SqlParser
         }
     }
 
-    private Expr ParseAdditive()
+    private Expr ParseAdditive(Expr? seed = null)
     {
-        var left = ParseMultiplicative();
+        var left = ParseMultiplicative(seed);
         while (true)
         {
             BinaryOp op;
@@ -282,9 +289,9 @@ public sealed partial class SqlParser
         }
     }
 
-    private Expr ParseMultiplicative()
+    private Expr ParseMultiplicative(Expr? seed = null)
     {
-        var left = ParseConcat();
+        var left = ParseConcat(seed);
         while (true)
         {
             BinaryOp op;
@@ -304,9 +311,9 @@ public sealed partial class SqlParser
         }
     }
 
-    private Expr ParseConcat()
+    private Expr ParseConcat(Expr? seed = null)
     {
-        var left = ParseCollate();
+        var left = ParseCollate(seed);
         while (true)
         {
             BinaryOp op;
@@ -326,9 +333,9 @@ public sealed partial class SqlParser
         }
     }
 
-    private Expr ParseCollate()
+    private Expr ParseCollate(Expr? seed = null)
     {
-        var e = ParseUnary();
+        var e = seed ?? ParseUnary();
         while (_tok.Kind == TokenKind.Collate)
         {
             Advance();
@@ -435,8 +442,9 @@ public sealed partial class SqlParser
             default:
                 if (IsId(t.Kind) || Keywords.IsJoinKeyword(t.Kind))
                 {
+                    // A join keyword may name a column but not a function.
                     var next = PeekNext().Kind;
-                    if (next == TokenKind.LeftParen)
+                    if (next == TokenKind.LeftParen && IsId(t.Kind))
                     {
                         return ParseFunctionCall();
                     }
@@ -729,7 +737,8 @@ public sealed partial class SqlParser
             var digits = text[2..].TrimStart('0');
             if (digits.Length > 16)
             {
-                Fail($"hex literal too big: {text}", t.Start);
+                Defer($"hex literal too big: {text}", t.Start);
+                return new IntegerLiteral(0);
             }
 
             var value = digits.Length == 0 ? 0UL : ulong.Parse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);

@@ -151,6 +151,27 @@ public sealed partial class SqlParser
 
             Expect(TokenKind.Eq);
             var value = ParseExpr();
+            if (columns.Count > 1)
+            {
+                var size = value switch
+                {
+                    RowValueExpr r => r.Items.Count,
+                    SubqueryExpr s => s.Select.Body is SelectCore c ? c.Columns.Count : columns.Count,
+                    _ => 1,
+                };
+                if (size != columns.Count)
+                {
+                    // Reported when SQLite reduces the assignment, i.e. once the next token is known to fit.
+                    if (_tok.Kind is not (TokenKind.Comma or TokenKind.From or TokenKind.Where or TokenKind.Returning
+                        or TokenKind.Order or TokenKind.Limit or TokenKind.On or TokenKind.Semicolon or TokenKind.Eof))
+                    {
+                        SyntaxError();
+                    }
+
+                    Fail($"{columns.Count} columns assigned {size} values", start);
+                }
+            }
+
             list.Add(Mark(new SetClause(columns, value), start));
         }
         while (Accept(TokenKind.Comma));
@@ -195,7 +216,7 @@ public sealed partial class SqlParser
         var limit = ParseLimit();
         if (orderBy.Count > 0 && limit is null)
         {
-            Fail("ORDER BY without LIMIT on UPDATE", start);
+            Defer("ORDER BY without LIMIT on UPDATE", start);
         }
 
         return Mark(new UpdateStmt(with, orAction, table, alias, indexedBy, notIndexed, set, from, where, returning, orderBy, limit), start);
@@ -218,7 +239,7 @@ public sealed partial class SqlParser
         var limit = ParseLimit();
         if (orderBy.Count > 0 && limit is null)
         {
-            Fail("ORDER BY without LIMIT on DELETE", start);
+            Defer("ORDER BY without LIMIT on DELETE", start);
         }
 
         return Mark(new DeleteStmt(with, table, alias, indexedBy, notIndexed, where, returning, orderBy, limit), start);

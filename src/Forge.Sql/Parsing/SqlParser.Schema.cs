@@ -62,7 +62,7 @@ public sealed partial class SqlParser
         Expect(TokenKind.LeftParen);
         var columns = new List<ColumnDef>();
         var constraints = new List<TableConstraint>();
-        columns.Add(ParseColumnDef());
+        columns.Add(ParseColumnDef(columns, name.Name));
         while (Accept(TokenKind.Comma))
         {
             if (StartsTableConstraint(_tok.Kind))
@@ -71,34 +71,34 @@ public sealed partial class SqlParser
                 break;
             }
 
-            columns.Add(ParseColumnDef());
+            columns.Add(ParseColumnDef(columns, name.Name));
         }
 
         Expect(TokenKind.RightParen);
         var withoutRowid = false;
         var strict = false;
-        if (IsNm(_tok.Kind) || _tok.Kind == TokenKind.Without)
+        // The option list may be empty and still be followed by ", option" (SQLite's grammar allows it).
+        if (IsNm(_tok.Kind) || _tok.Kind is TokenKind.Without or TokenKind.Comma)
         {
+            Accept(TokenKind.Comma);
             do
             {
-                var optionStart = _tok.Start;
+                // The option is compared and reported as written (quotes included), as SQLite does.
                 if (Accept(TokenKind.Without))
                 {
-                    var option = Name();
-                    if (!option.Equals("rowid", StringComparison.OrdinalIgnoreCase))
-                    {
-                        Fail($"unknown table option: {option}", optionStart);
-                    }
+                    var optionStart = _tok.Start;
+                    var option = _tok.Text(_sql);
+                    Name();
+                    CheckTableOption(option, "rowid", optionStart);
 
                     withoutRowid = true;
                 }
                 else
                 {
-                    var option = Name();
-                    if (!option.Equals("strict", StringComparison.OrdinalIgnoreCase))
-                    {
-                        Fail($"unknown table option: {option}", optionStart);
-                    }
+                    var optionStart = _tok.Start;
+                    var option = _tok.Text(_sql);
+                    Name();
+                    CheckTableOption(option, "strict", optionStart);
 
                     strict = true;
                 }
@@ -110,18 +110,90 @@ public sealed partial class SqlParser
             new SyntaxList<TableConstraint>([.. constraints]), withoutRowid, strict, null), start);
     }
 
+    private static bool AsciiEqualsIgnoreCase(string a, string b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            var x = a[i];
+            var y = b[i];
+            if (x != y && !(x < 0x80 && y < 0x80 && char.ToLowerInvariant(x) == char.ToLowerInvariant(y)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool StartsColumnConstraint(TokenKind kind) => kind is TokenKind.Constraint or TokenKind.Primary
+        or TokenKind.Not or TokenKind.Null or TokenKind.Unique or TokenKind.Check or TokenKind.Default
+        or TokenKind.Collate or TokenKind.References or TokenKind.Generated or TokenKind.As or TokenKind.Deferrable;
+
+    /// <summary>Checks a table option once the token after it is known to be valid, as SQLite's reduce does.</summary>
+    private void CheckTableOption(string option, string expected, int at)
+    {
+        if (option.Equals(expected, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (_tok.Kind is not (TokenKind.Comma or TokenKind.Semicolon or TokenKind.Eof))
+        {
+            SyntaxError();
+        }
+
+        Fail($"unknown table option: {option}", at);
+    }
+
     private static bool StartsTableConstraint(TokenKind kind) => kind is TokenKind.Constraint or TokenKind.Primary
         or TokenKind.Unique or TokenKind.Check or TokenKind.Foreign;
 
-    private ColumnDef ParseColumnDef()
+    /// <summary>SQLite's SQLITE_MAX_COLUMN.</summary>
+    private const int MaxColumns = 2000;
+
+    /// <summary>A column definition; with <paramref name="previous"/>, checked as SQLite's sqlite3AddColumn checks it.</summary>
+    private ColumnDef ParseColumnDef(List<ColumnDef>? previous = null, string? table = null)
     {
         var start = _tok.Start;
         var name = Name();
         var type = ParseTypeName();
+        if (previous is not null)
+        {
+            // SQLite adds the column once it has seen the token after the type.
+            if (!StartsColumnConstraint(_tok.Kind) && _tok.Kind is not (TokenKind.Comma or TokenKind.RightParen))
+            {
+                SyntaxError();
+            }
+
+            foreach (var c in previous)
+            {
+                if (AsciiEqualsIgnoreCase(c.Name, name))
+                {
+                    Fail($"duplicate column name: {name}", start);
+                }
+            }
+
+            if (previous.Count + 1 > MaxColumns)
+            {
+                Fail($"too many columns on {table}", start);
+            }
+        }
         var constraints = new List<ColumnConstraint>();
         while (true)
         {
-            var c = ParseColumnConstraint();
+            // A [NOT] DEFERRABLE clause standing alone belongs to the column's foreign key in SQLite;
+            // it is accepted and dropped (the REFERENCES clause keeps its own).
+            while (_tok.Kind == TokenKind.Deferrable || (_tok.Kind == TokenKind.Not && PeekNext().Kind == TokenKind.Deferrable))
+            {
+                ParseDeferSubclause();
+            }
+
+            var c = ParseColumnConstraint(name);
             if (c is null)
             {
                 break;
@@ -136,16 +208,16 @@ public sealed partial class SqlParser
     /// <summary>SQLite's <c>typetoken</c>: <c>ids+ [( signed [, signed] )]</c>, or null when absent.</summary>
     private TypeName? ParseTypeName()
     {
-        // GENERATED starts a constraint here, so it is not a type word (SQLite falls back to an
-        // identifier only where the keyword itself is not allowed).
-        if (!IsIds(_tok.Kind) || _tok.Kind == TokenKind.Generated)
+        // Right after a column name SQLite's parser takes GENERATED and ALWAYS as words of the type
+        // name (its fallback rule); a type ending in "GENERATED ALWAYS" then loses those two words.
+        if (!IsIds(_tok.Kind))
         {
             return null;
         }
 
         var start = _tok.Start;
         var words = new StringBuilder();
-        while (IsIds(_tok.Kind) && _tok.Kind != TokenKind.Generated)
+        while (IsIds(_tok.Kind))
         {
             if (words.Length > 0)
             {
@@ -167,6 +239,20 @@ public sealed partial class SqlParser
             }
 
             Expect(TokenKind.RightParen);
+        }
+        else if (words.Length >= 16 && words.ToString().EndsWith("always", StringComparison.OrdinalIgnoreCase))
+        {
+            var text = words.ToString(0, words.Length - 6).TrimEnd();
+            if (text.EndsWith("generated", StringComparison.OrdinalIgnoreCase))
+            {
+                text = text[..^9].TrimEnd();
+                if (text.Length == 0)
+                {
+                    return null;
+                }
+
+                words.Clear().Append(text);
+            }
         }
 
         return Mark(new TypeName(words.ToString(), arg1, arg2), start);
@@ -207,13 +293,16 @@ public sealed partial class SqlParser
         return ParseResolveType();
     }
 
-    private ColumnConstraint? ParseColumnConstraint()
+    private ColumnConstraint? ParseColumnConstraint(string column)
     {
         var start = _tok.Start;
         string? name = null;
-        if (Accept(TokenKind.Constraint))
+
+        // "CONSTRAINT name" may stand alone or repeat; the last name applies to what follows.
+        while (Accept(TokenKind.Constraint))
         {
             name = Name();
+            start = _tok.Start;
         }
 
         switch (_tok.Kind)
@@ -267,33 +356,31 @@ public sealed partial class SqlParser
                     var e = ParseExpr();
                     Expect(TokenKind.RightParen);
                     var stored = false;
-                    if (_tok.Kind == TokenKind.Identifier || _tok.Kind == TokenKind.Virtual)
+                    if (IsId(_tok.Kind))
                     {
                         var word = _tok.Text(_sql);
                         if (word.Equals("stored", StringComparison.OrdinalIgnoreCase))
                         {
                             stored = true;
                         }
-                        else if (!word.Equals("virtual", StringComparison.OrdinalIgnoreCase))
-                        {
-                            SyntaxError();
-                        }
-
+                        var bad = !stored && !word.Equals("virtual", StringComparison.OrdinalIgnoreCase);
+                        var at = _tok.Start;
                         Advance();
+                        if (bad)
+                        {
+                            // SQLite checks the word when it reduces the constraint, after seeing the next token.
+                            if (!StartsColumnConstraint(_tok.Kind) && _tok.Kind is not (TokenKind.Comma or TokenKind.RightParen))
+                            {
+                                SyntaxError();
+                            }
+
+                            Fail($"error in generated column \"{column}\"", at);
+                        }
                     }
 
                     return Mark(new GeneratedColumnConstraint(name, e, stored), start);
                 }
 
-            case TokenKind.Deferrable:
-                SyntaxError();
-                break;
-        }
-
-        if (name is not null)
-        {
-            // CONSTRAINT name must be followed by a constraint.
-            SyntaxError();
         }
 
         return null;
@@ -369,7 +456,7 @@ public sealed partial class SqlParser
         var start = _tok.Start;
         Expect(TokenKind.References);
         var table = Name();
-        var columns = ParseOptionalNameList();
+        var columns = ParseOptionalNameList(eid: true);
         var onDelete = ForeignKeyAction.None;
         var onUpdate = ForeignKeyAction.None;
         bool? deferrable = null;
@@ -408,25 +495,31 @@ public sealed partial class SqlParser
 
         if (_tok.Kind == TokenKind.Deferrable || (_tok.Kind == TokenKind.Not && PeekNext().Kind == TokenKind.Deferrable))
         {
-            var not = Accept(TokenKind.Not);
-            Expect(TokenKind.Deferrable);
-            var initiallyDeferred = false;
-            if (Accept(TokenKind.Initially))
-            {
-                if (Accept(TokenKind.Deferred))
-                {
-                    initiallyDeferred = true;
-                }
-                else
-                {
-                    Expect(TokenKind.Immediate);
-                }
-            }
-
-            deferrable = !not && initiallyDeferred;
+            deferrable = ParseDeferSubclause();
         }
 
         return Mark(new ForeignKeyClause(table, columns, onDelete, onUpdate, deferrable), start);
+    }
+
+    /// <summary><c>[NOT] DEFERRABLE [INITIALLY DEFERRED|IMMEDIATE]</c>: true only for DEFERRABLE INITIALLY DEFERRED.</summary>
+    private bool ParseDeferSubclause()
+    {
+        var not = Accept(TokenKind.Not);
+        Expect(TokenKind.Deferrable);
+        var initiallyDeferred = false;
+        if (Accept(TokenKind.Initially))
+        {
+            if (Accept(TokenKind.Deferred))
+            {
+                initiallyDeferred = true;
+            }
+            else
+            {
+                Expect(TokenKind.Immediate);
+            }
+        }
+
+        return !not && initiallyDeferred;
     }
 
     private ForeignKeyAction ParseForeignKeyAction()
@@ -470,6 +563,9 @@ public sealed partial class SqlParser
 
             switch (_tok.Kind)
             {
+                case TokenKind.Constraint or TokenKind.Comma or TokenKind.RightParen when name is not null:
+                    // A lone "CONSTRAINT name" is accepted and means nothing.
+                    break;
                 case TokenKind.Primary:
                     {
                         Advance();
@@ -508,7 +604,7 @@ public sealed partial class SqlParser
                         Advance();
                         Expect(TokenKind.Key);
                         Expect(TokenKind.LeftParen);
-                        var cols = ParseNameListRest();
+                        var cols = ParseNameListRest(eid: true);
                         var fk = ParseForeignKeyClause();
                         into.Add(Mark(new ForeignKeyTableConstraint(name, cols, fk), start));
                         break;
@@ -519,9 +615,16 @@ public sealed partial class SqlParser
                     break;
             }
 
-            // Table constraints may be separated by commas or simply follow each other.
-            Accept(TokenKind.Comma);
-            if (!StartsTableConstraint(_tok.Kind))
+            // Table constraints may be separated by commas or simply follow each other; a comma
+            // must be followed by one.
+            if (Accept(TokenKind.Comma))
+            {
+                if (!StartsTableConstraint(_tok.Kind))
+                {
+                    SyntaxError();
+                }
+            }
+            else if (!StartsTableConstraint(_tok.Kind))
             {
                 return;
             }
@@ -545,6 +648,15 @@ public sealed partial class SqlParser
             where = ParseExpr();
         }
 
+        foreach (var c in columns)
+        {
+            if (c.Nulls != NullsOrder.None)
+            {
+                Defer($"unsupported use of NULLS {(c.Nulls == NullsOrder.First ? "FIRST" : "LAST")}", c.Start);
+                break;
+            }
+        }
+
         return Mark(new CreateIndexStmt(unique, ifNotExists, name, table, columns, where), start);
     }
 
@@ -552,7 +664,7 @@ public sealed partial class SqlParser
     {
         var ifNotExists = ParseIfNotExists();
         var name = QualifiedName();
-        var columns = ParseOptionalNameList();
+        var columns = ParseOptionalNameList(eid: true);
         Expect(TokenKind.As);
         var select = ParseSelect();
         return Mark(new CreateViewStmt(temp, ifNotExists, name, columns, select), start);

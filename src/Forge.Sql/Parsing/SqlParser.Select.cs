@@ -40,6 +40,7 @@ public sealed partial class SqlParser
                 Advance();
             }
 
+            var (next, nextOrderBy, nextLimit) = ParseOneSelect();
             if (orderBy.Count > 0)
             {
                 Fail($"ORDER BY clause should come after {OpName(op)} not before", opStart);
@@ -50,7 +51,6 @@ public sealed partial class SqlParser
                 Fail($"LIMIT clause should come after {OpName(op)} not before", opStart);
             }
 
-            var (next, nextOrderBy, nextLimit) = ParseOneSelect();
             terms ??= [];
             terms.Add(Mark(new CompoundTerm(op, next), opStart));
             orderBy = nextOrderBy;
@@ -97,7 +97,7 @@ public sealed partial class SqlParser
         {
             var cteStart = _tok.Start;
             var name = Name();
-            var columns = ParseOptionalNameList();
+            var columns = ParseOptionalNameList(eid: true);
             Expect(TokenKind.As);
             bool? materialized = null;
             if (Accept(TokenKind.Materialized))
@@ -122,8 +122,12 @@ public sealed partial class SqlParser
         return Mark(new WithClause(recursive, new SyntaxList<CommonTableExpr>([.. ctes])), start);
     }
 
-    /// <summary>An optional parenthesised list of names: <c>(a, b)</c>.</summary>
-    private SyntaxList<string>? ParseOptionalNameList()
+    /// <summary>
+    /// An optional parenthesised list of names: <c>(a, b)</c>. With <paramref name="eid"/> it is
+    /// SQLite's <c>eidlist</c> (CTE, view and foreign key columns), whose grammar also takes
+    /// COLLATE and ASC/DESC after a name only to reject them.
+    /// </summary>
+    private SyntaxList<string>? ParseOptionalNameList(bool eid = false)
     {
         if (_tok.Kind != TokenKind.LeftParen)
         {
@@ -131,16 +135,42 @@ public sealed partial class SqlParser
         }
 
         Advance();
-        return ParseNameListRest();
+        return ParseNameListRest(eid);
     }
 
     /// <summary>Names up to and including the closing parenthesis.</summary>
-    private SyntaxList<string> ParseNameListRest()
+    private SyntaxList<string> ParseNameListRest(bool eid = false)
     {
         var names = new List<string>();
         do
         {
-            names.Add(Name());
+            var name = Name();
+            names.Add(name);
+            if (eid)
+            {
+                var decorated = false;
+                if (Accept(TokenKind.Collate))
+                {
+                    IdsName();
+                    decorated = true;
+                }
+
+                if (_tok.Kind is TokenKind.Asc or TokenKind.Desc)
+                {
+                    Advance();
+                    decorated = true;
+                }
+
+                if (decorated)
+                {
+                    if (_tok.Kind is not (TokenKind.Comma or TokenKind.RightParen))
+                    {
+                        SyntaxError();
+                    }
+
+                    Fail($"syntax error after column name \"{name}\"", _tok.Start);
+                }
+            }
         }
         while (Accept(TokenKind.Comma));
 
@@ -362,6 +392,12 @@ public sealed partial class SqlParser
         var (first, firstOn, firstUsing) = ParseTableSource();
         if (firstOn is not null || firstUsing is not null)
         {
+            // SQLite reports this when it reduces the FROM item, i.e. only if the next token can follow one.
+            if (!CanFollowFromItem(_tok.Kind))
+            {
+                SyntaxError();
+            }
+
             Fail($"a JOIN clause is required before {(firstOn is not null ? "ON" : "USING")}", start);
         }
 
@@ -390,7 +426,7 @@ public sealed partial class SqlParser
             var (source, on, usingCols) = ParseTableSource();
             if ((kind & JoinKind.Natural) != 0 && (on is not null || usingCols is not null))
             {
-                Fail("a NATURAL join may not have an ON or USING clause", joinStart);
+                Defer("a NATURAL join may not have an ON or USING clause", joinStart);
             }
 
             joins.Add(Mark(new JoinClause(kind, source, on, usingCols), joinStart));
@@ -398,6 +434,11 @@ public sealed partial class SqlParser
 
         return Mark(new FromClause(first, new SyntaxList<JoinClause>([.. joins])), start);
     }
+
+    private static bool CanFollowFromItem(TokenKind kind) => kind is TokenKind.Comma or TokenKind.Join
+        or TokenKind.Where or TokenKind.Group or TokenKind.Having or TokenKind.Window or TokenKind.Order
+        or TokenKind.Limit or TokenKind.Union or TokenKind.Intersect or TokenKind.Except or TokenKind.RightParen
+        or TokenKind.Semicolon or TokenKind.Eof or TokenKind.Returning || Keywords.IsJoinKeyword(kind);
 
     /// <summary><c>JOIN_KW [nm [nm]] JOIN</c>, checked as SQLite checks the words.</summary>
     private JoinKind ParseJoinKeywords()
@@ -417,6 +458,13 @@ public sealed partial class SqlParser
 
         var errorAt = _tok.Start;
         Expect(TokenKind.Join);
+
+        // The words are checked when SQLite reduces the join operator, once the next token fits.
+        if (!IsNm(_tok.Kind) && _tok.Kind != TokenKind.LeftParen)
+        {
+            SyntaxError();
+        }
+
         var kind = JoinKind.Inner;
         var bad = false;
         foreach (var w in words)

@@ -37,6 +37,12 @@ public sealed partial class SqlParser
     private int _nesting;
     private int _maxParam;
     private Dictionary<string, int>? _paramIndex;
+
+    /// <summary>
+    /// The first error SQLite only finds after parsing (while preparing the statement): reported
+    /// when the statement parsed, so that a syntax error later in the statement wins, as in SQLite.
+    /// </summary>
+    private SqlError? _deferred;
     private List<string?>? _paramNames;
 
     private SqlParser(string sql)
@@ -107,6 +113,8 @@ public sealed partial class SqlParser
                 parser.SyntaxError();
             }
 
+            parser.ThrowDeferred();
+
             return e;
         }
         catch (ParseFailure failure)
@@ -135,6 +143,7 @@ public sealed partial class SqlParser
         var statement = ParseStatement();
         if (_tok.Kind == TokenKind.Semicolon)
         {
+            ThrowDeferred();
             return (statement, _tok.End);
         }
 
@@ -143,8 +152,20 @@ public sealed partial class SqlParser
             SyntaxError();
         }
 
+        ThrowDeferred();
         return (statement, _sql.Length);
     }
+
+    private void ThrowDeferred()
+    {
+        if (_deferred is not null)
+        {
+            throw new ParseFailure(_deferred);
+        }
+    }
+
+    /// <summary>Records an error SQLite reports when preparing, not while parsing.</summary>
+    private void Defer(string message, int offset) => _deferred ??= new SqlError(message, offset);
 
     private List<string?> ParameterNames()
     {

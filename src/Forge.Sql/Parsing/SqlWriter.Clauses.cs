@@ -336,7 +336,7 @@ internal static partial class SqlWriter
                 break;
             case DefaultColumnConstraint d:
                 sb.Append("DEFAULT ");
-                if (d.Value is NullLiteral or IntegerLiteral { Value: >= 0 } or RealLiteral or StringLiteral or BlobLiteral
+                if (d.Value is NullLiteral or IntegerLiteral or RealLiteral or StringLiteral or BlobLiteral
                     or CurrentTimeLiteral or ColumnRef { Table: null, DoubleQuoted: false })
                 {
                     WriteExpr(sb, d.Value);
@@ -361,7 +361,8 @@ internal static partial class SqlWriter
                 WriteOther(sb, r.ForeignKey);
                 break;
             case GeneratedColumnConstraint g:
-                sb.Append("GENERATED ALWAYS AS (");
+                // Plain AS: after a type name, GENERATED would read back as one more word of the type.
+                sb.Append("AS (");
                 WriteExpr(sb, g.Expr);
                 sb.Append(g.Stored ? ") STORED" : ") VIRTUAL");
                 break;

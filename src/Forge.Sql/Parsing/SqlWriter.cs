@@ -129,7 +129,7 @@ internal static partial class SqlWriter
     /// <summary>An operand: primaries as they are, anything compound in parentheses.</summary>
     private static void Operand(StringBuilder sb, Expr e)
     {
-        var primary = e is NullLiteral or IntegerLiteral { Value: >= 0 } or RealLiteral or StringLiteral or BlobLiteral
+        var primary = e is NullLiteral or IntegerLiteral or RealLiteral or StringLiteral or BlobLiteral
             or CurrentTimeLiteral or ColumnRef or BindParameter or FunctionCall or CastExpr or CaseExpr
             or ExistsExpr or SubqueryExpr or RowValueExpr or RaiseExpr;
         if (primary)
@@ -149,6 +149,10 @@ internal static partial class SqlWriter
         {
             case NullLiteral:
                 sb.Append("NULL");
+                break;
+            case IntegerLiteral { Value: < 0 } i:
+                // Only hex literals (and -9223372036854775808) produce negative literals; hex reads back the same.
+                sb.Append("0x").Append(i.Value.ToString("X16", CultureInfo.InvariantCulture));
                 break;
             case IntegerLiteral i:
                 sb.Append(i.Value.ToString(CultureInfo.InvariantCulture));

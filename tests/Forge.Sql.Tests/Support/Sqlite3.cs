@@ -13,7 +13,10 @@ internal static class Sqlite3
     /// Runs <paramref name="script"/> and returns the message of the first "Parse error near line N: msg"
     /// the shell prints, or null when every statement prepared.
     /// </summary>
-    public static string? FirstParseError(string script)
+    public static string? FirstParseError(string script) => ParseErrors(script).FirstOrDefault().Message;
+
+    /// <summary>Every "Parse error near line N: msg" (or other error line) the shell prints, with N.</summary>
+    public static List<(int Line, string Message)> ParseErrors(string script)
     {
         var psi = new ProcessStartInfo(Path, ":memory:")
         {
@@ -34,22 +37,22 @@ internal static class Sqlite3
         }
 
         _ = stdout.Result;
+        var errors = new List<(int, string)>();
         foreach (var line in stderr.Result.Split('\n'))
         {
             const string prefix = "Parse error near line ";
             if (line.StartsWith(prefix, StringComparison.Ordinal))
             {
                 var colon = line.IndexOf(": ", prefix.Length, StringComparison.Ordinal);
-                return line[(colon + 2)..];
+                errors.Add((int.Parse(line.AsSpan(prefix.Length, colon - prefix.Length), System.Globalization.CultureInfo.InvariantCulture), line[(colon + 2)..]));
             }
-
-            if (line.StartsWith("Error:", StringComparison.Ordinal) || line.StartsWith("Runtime error", StringComparison.Ordinal))
+            else if (line.StartsWith("Error:", StringComparison.Ordinal) || line.StartsWith("Runtime error", StringComparison.Ordinal))
             {
-                return line;
+                errors.Add((0, line));
             }
         }
 
-        return null;
+        return errors;
     }
 }
 
