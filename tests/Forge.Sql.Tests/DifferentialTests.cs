@@ -13,7 +13,7 @@ public class DifferentialTests
         var lines = Corpus.Lines("valid.sql");
         Assert.True(lines.Length >= 150, $"corpus has {lines.Length} statements");
         var failures = new List<string>();
-        if (Sqlite3.Available)
+        if (Support.Sqlite3.Available)
         {
             // One sqlite3 run prepares them all (EXPLAIN, so nothing executes): statement k sits on
             // its own line, its ';' on the next, so an error's line number names the statement.
@@ -26,7 +26,7 @@ public class DifferentialTests
                     .Append(line).Append("\n;\n");
             }
 
-            foreach (var (lineNumber, message) in Sqlite3.ParseErrors(script.ToString()))
+            foreach (var (lineNumber, message) in Support.Sqlite3.ParseErrors(script.ToString()))
             {
                 var index = (lineNumber - schemaLines - 1) / 2;
                 failures.Add($"sqlite3 rejects {(index >= 0 && index < lines.Length ? lines[index] : "?")}: {message}");
@@ -56,7 +56,7 @@ public class DifferentialTests
     [Fact]
     public void Invalid_corpus_gives_sqlite3s_messages()
     {
-        Assert.True(Sqlite3.Available, "this test needs /usr/bin/sqlite3 (apt-get install sqlite3)");
+        Assert.True(Support.Sqlite3.Available, "this test needs /usr/bin/sqlite3 (apt-get install sqlite3)");
         var lines = Corpus.Lines("invalid.sql");
         Assert.True(lines.Length >= 150, $"corpus has {lines.Length} statements");
         Assert.Null(Support.Sqlite3.FirstParseError(Corpus.Schema));
