@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Forge.Cache;
+using Forge.Sql;
 using Forge.Tunnel;
 using Microsoft.Extensions.Logging;
 
@@ -15,5 +16,6 @@ internal static class Systems
     {
         yield return TunnelCommand.Create(loggerFactory);
         yield return CacheCommand.Create(loggerFactory);
+        yield return SqlCommand.Create();
     }
 }

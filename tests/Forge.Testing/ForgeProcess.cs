@@ -82,6 +82,13 @@ public sealed class ForgeProcess : IDisposable
         return (p._process.ExitCode, p.Stdout, p.Stderr);
     }
 
+    /// <summary>Writes <paramref name="text"/> to the process's stdin and closes it.</summary>
+    public void WriteStdinAndClose(string text)
+    {
+        _process.StandardInput.Write(text);
+        _process.StandardInput.Close();
+    }
+
     public string Stdout
     {
         get

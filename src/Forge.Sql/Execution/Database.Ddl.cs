@@ -1,0 +1,158 @@
+using Forge.Sql.BTree;
+using Forge.Sql.Parsing;
+using Forge.Sql.Planning;
+using Forge.Sql.Records;
+using Forge.Sql.Schema;
+
+namespace Forge.Sql.Execution;
+
+/// <summary>CREATE TABLE and CREATE INDEX: a new b-tree, its sqlite_schema row (the statement's own text, as SQLite stores it).</summary>
+public sealed partial class Database
+{
+    private ResultSet CreateTable(CreateTableStmt create, string sql)
+    {
+        if (create.Name.Schema is { } schema && !schema.Equals("main", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SqlPrepareException($"unknown database {schema}");
+        }
+
+        var name = create.Name.Name;
+        if (_catalog.FindTable(name) is not null || _catalog.FindIndex(name) is not null)
+        {
+            if (create.IfNotExists)
+            {
+                return ResultSet.Empty;
+            }
+
+            throw new SqlPrepareException($"{(_catalog.FindTable(name) is not null ? "table" : "index")} {name} already exists");
+        }
+
+        if (name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SqlPrepareException($"object name reserved for internal use: {name}");
+        }
+
+        if (create.AsSelect is not null || create.WithoutRowid || create.Temp)
+        {
+            throw new SqlPrepareException("not supported yet: CREATE TEMP TABLE, CREATE TABLE ... AS SELECT and WITHOUT ROWID");
+        }
+
+        var duplicate = create.Columns.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new SqlPrepareException($"duplicate column name: {duplicate.Key}");
+        }
+
+        var text = SourceText(create, sql);
+        var info = Catalog.TableFrom(create, 0, 0, text);
+        var root = _store.CreateTree(TreeKind.Table);
+        var rowid = SchemaTable.Insert(_store, "table", name, name, root, text);
+        var table = new TableInfo(name, root, info.Columns, rowid, text);
+        _catalog.Add(table);
+
+        // UNIQUE and non-rowid PRIMARY KEY constraints get their sqlite_autoindex_T_N, as in SQLite.
+        var n = 0;
+        foreach (var columns in ConstraintIndexColumns(create, table))
+        {
+            n++;
+            var indexName = $"sqlite_autoindex_{name}_{n}";
+            var indexRoot = _store.CreateTree(TreeKind.Index);
+            var indexRowid = SchemaTable.Insert(_store, "index", indexName, name, indexRoot, null);
+            _catalog.Add(new IndexInfo(indexName, name, indexRoot, true, columns, indexRowid));
+        }
+
+        return ResultSet.Empty;
+    }
+
+    private static IEnumerable<IndexColumn[]> ConstraintIndexColumns(CreateTableStmt create, TableInfo table)
+    {
+        foreach (var def in create.Columns)
+        {
+            var c = table.FindColumn(def.Name);
+            foreach (var constraint in def.Constraints)
+            {
+                if (constraint is UniqueColumnConstraint || (constraint is PrimaryKeyColumnConstraint pk && !table.Columns[c].IsRowidAlias))
+                {
+                    var desc = constraint is PrimaryKeyColumnConstraint { Order: SortOrder.Desc };
+                    yield return [new IndexColumn(c, table.Columns[c].Collation, desc)];
+                }
+            }
+        }
+
+        foreach (var constraint in create.Constraints)
+        {
+            var terms = constraint switch
+            {
+                PrimaryKeyTableConstraint pk when !(pk.Columns.Count == 1 && table.RowidAlias >= 0) => pk.Columns,
+                UniqueTableConstraint u => u.Columns,
+                _ => null,
+            };
+            if (terms is null)
+            {
+                continue;
+            }
+
+            yield return [.. terms.Select(t =>
+            {
+                var (columnName, collation) = t.Expr switch
+                {
+                    CollateExpr { Operand: ColumnRef cr } ce => (cr.Column, (Collation?)ExpressionCompiler.CollationByName(ce.Collation)),
+                    ColumnRef cr => (cr.Column, (Collation?)null),
+                    _ => throw new SqlPrepareException("not supported yet: expressions in constraints"),
+                };
+                var c = table.FindColumn(columnName);
+                if (c < 0)
+                {
+                    throw new SqlPrepareException($"no such column: {columnName}");
+                }
+
+                return new IndexColumn(c, collation ?? table.Columns[c].Collation, t.Order == SortOrder.Desc);
+            })];
+        }
+    }
+
+    private ResultSet CreateIndex(CreateIndexStmt create, string sql)
+    {
+        var name = create.Name.Name;
+        if (_catalog.FindIndex(name) is not null || _catalog.FindTable(name) is not null)
+        {
+            if (create.IfNotExists)
+            {
+                return ResultSet.Empty;
+            }
+
+            throw new SqlPrepareException($"{(_catalog.FindIndex(name) is not null ? "index" : "table")} {name} already exists");
+        }
+
+        if (name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SqlPrepareException($"object name reserved for internal use: {name}");
+        }
+
+        var table = _catalog.FindTable(create.Table) ?? throw new SqlPrepareException($"no such table: main.{create.Table}");
+        if (create.Where is not null)
+        {
+            throw new SqlPrepareException("not supported yet: partial indexes");
+        }
+
+        var text = SourceText(create, sql);
+        var root = _store.CreateTree(TreeKind.Index);
+        var info = Catalog.IndexFrom(create, table, root, 0);
+        var rowid = SchemaTable.Insert(_store, "index", name, table.Name, root, text);
+        var index = info with { SchemaRowid = rowid };
+
+        // Fill it from the table's rows (checking uniqueness as it goes).
+        using (var rows = _store.OpenTable(table.Root))
+        {
+            var values = new SqlValue[table.Columns.Length];
+            for (var ok = rows.First(); ok; ok = rows.Next())
+            {
+                ReadRow(table, rows, values);
+                InsertIndexEntry(table, index, values, rows.Rowid);
+            }
+        }
+
+        _catalog.Add(index);
+        return ResultSet.Empty;
+    }
+}
