@@ -254,12 +254,9 @@ public sealed class StreamCommandTests
 
     private static void WaitForBlocked(InProcessServer server, int count)
     {
-        var sw = Stopwatch.StartNew();
-        while (server.Server.Blocking.BlockedClients != count)
-        {
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"{count} blocked client(s) not seen within 10 s");
-            Thread.Sleep(1);
-        }
+        Assert.True(
+            SpinWait.SpinUntil(() => server.Server.Blocking.BlockedClients == count, TimeSpan.FromSeconds(10)),
+            $"{count} blocked client(s) not seen within 10 s");
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Forge.Sql.Execution;
 using Forge.Sql.Parsing;
@@ -13,7 +12,6 @@ namespace Forge.Sql.Tests;
 /// </summary>
 public sealed class DatabaseTests : IDisposable
 {
-    private const string Sqlite3Binary = "/usr/bin/sqlite3";
     private readonly string _dir = Directory.CreateTempSubdirectory("forge-sql-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -22,21 +20,7 @@ public sealed class DatabaseTests : IDisposable
 
     private static string Rows(ResultSet r) => string.Join('\n', r.Rows.Select(row => string.Join('|', Enumerable.Range(0, row.Count).Select(i => row.GetText(i) ?? ""))));
 
-    private static string Sqlite(string file, string sql)
-    {
-        Assert.True(File.Exists(Sqlite3Binary), $"{Sqlite3Binary} is missing: ./test.sh installs Debian's sqlite3");
-        var psi = new ProcessStartInfo(Sqlite3Binary) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false, StandardOutputEncoding = Encoding.UTF8 };
-        psi.ArgumentList.Add("-batch");
-        psi.ArgumentList.Add(file);
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Write(sql);
-        p.StandardInput.Close();
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(60_000));
-        Assert.True(error.Result.Length == 0, error.Result);
-        return output.Result.TrimEnd('\n');
-    }
+    private static string Sqlite(string file, string sql) => Sqlite3.Run(file, sql).TrimEnd('\n');
 
     [Fact]
     public void Create_insert_select_in_memory()

@@ -52,7 +52,7 @@ public sealed partial class Database
 
         // UNIQUE and non-rowid PRIMARY KEY constraints get their sqlite_autoindex_T_N, as in SQLite.
         var n = 0;
-        foreach (var columns in ConstraintIndexColumns(create, table))
+        foreach (var columns in Catalog.ConstraintIndexes(create, table))
         {
             n++;
             var indexName = $"sqlite_autoindex_{name}_{n}";
@@ -62,53 +62,6 @@ public sealed partial class Database
         }
 
         return ResultSet.Empty;
-    }
-
-    private static IEnumerable<IndexColumn[]> ConstraintIndexColumns(CreateTableStmt create, TableInfo table)
-    {
-        foreach (var def in create.Columns)
-        {
-            var c = table.FindColumn(def.Name);
-            foreach (var constraint in def.Constraints)
-            {
-                if (constraint is UniqueColumnConstraint || (constraint is PrimaryKeyColumnConstraint pk && !table.Columns[c].IsRowidAlias))
-                {
-                    var desc = constraint is PrimaryKeyColumnConstraint { Order: SortOrder.Desc };
-                    yield return [new IndexColumn(c, table.Columns[c].Collation, desc)];
-                }
-            }
-        }
-
-        foreach (var constraint in create.Constraints)
-        {
-            var terms = constraint switch
-            {
-                PrimaryKeyTableConstraint pk when !(pk.Columns.Count == 1 && table.RowidAlias >= 0) => pk.Columns,
-                UniqueTableConstraint u => u.Columns,
-                _ => null,
-            };
-            if (terms is null)
-            {
-                continue;
-            }
-
-            yield return [.. terms.Select(t =>
-            {
-                var (columnName, collation) = t.Expr switch
-                {
-                    CollateExpr { Operand: ColumnRef cr } ce => (cr.Column, (Collation?)ExpressionCompiler.CollationByName(ce.Collation)),
-                    ColumnRef cr => (cr.Column, (Collation?)null),
-                    _ => throw new SqlPrepareException("not supported yet: expressions in constraints"),
-                };
-                var c = table.FindColumn(columnName);
-                if (c < 0)
-                {
-                    throw new SqlPrepareException($"no such column: {columnName}");
-                }
-
-                return new IndexColumn(c, collation ?? table.Columns[c].Collation, t.Order == SortOrder.Desc);
-            })];
-        }
     }
 
     private ResultSet CreateIndex(CreateIndexStmt create, string sql)
@@ -143,12 +96,13 @@ public sealed partial class Database
 
         // Fill it from the table's rows (checking uniqueness as it goes).
         using (var rows = _store.OpenTable(table.Root))
+        using (var entries = _store.OpenIndex(root, KeyInfoOf(index)))
         {
             var values = new SqlValue[table.Columns.Length];
             for (var ok = rows.First(); ok; ok = rows.Next())
             {
                 ReadRow(table, rows, values);
-                InsertIndexEntry(table, index, values, rows.Rowid);
+                InsertIndexEntry(table, index, values, rows.Rowid, entries);
             }
         }
 

@@ -84,11 +84,33 @@ public sealed partial class Database
         }
 
         using var cursor = _store.OpenTable(table.Root);
+        var indexCursors = OpenIndexCursors(table.Indexes);
+        try
+        {
+            InsertRows(table, cursor, indexCursors, rows, targets, defaults, ctx);
+        }
+        finally
+        {
+            foreach (var c in indexCursors)
+            {
+                c.Dispose();
+            }
+        }
+
+        return ResultSet.Empty;
+    }
+
+    private BTreeCursor[] OpenIndexCursors(List<IndexInfo> indexes) => [.. indexes.Select(i => _store.OpenIndex(i.Root, KeyInfoOf(i)))];
+
+    private static void InsertRows(TableInfo table, BTreeCursor cursor, BTreeCursor[] indexCursors, List<SqlValue[]> rows, int[] targets, CompiledExpr?[] defaults, EvalContext ctx)
+    {
         var record = new SqlValue[table.Columns.Length];
+        var stored = new SqlValue[table.Columns.Length];
+        var given = new bool[table.Columns.Length];
         foreach (var source in rows)
         {
             SqlValue? explicitRowid = null;
-            var given = new bool[table.Columns.Length];
+            Array.Clear(given);
             for (var i = 0; i < targets.Length; i++)
             {
                 if (targets[i] < 0)
@@ -130,26 +152,24 @@ public sealed partial class Database
                 }
             }
 
-            foreach (var index in table.Indexes)
+            for (var i = 0; i < indexCursors.Length; i++)
             {
-                CheckUnique(table, index, record);
+                CheckUnique(table, table.Indexes[i], record, indexCursors[i]);
             }
 
             // The rowid alias is stored as NULL in the record (the rowid carries it).
-            var stored = (SqlValue[])record.Clone();
+            record.CopyTo(stored, 0);
             if (table.RowidAlias >= 0)
             {
                 stored[table.RowidAlias] = SqlValue.Null;
             }
 
             cursor.Insert(rowid, RecordFormat.Encode(stored));
-            foreach (var index in table.Indexes)
+            for (var i = 0; i < indexCursors.Length; i++)
             {
-                InsertIndexEntry(table, index, record, rowid, checkUnique: false); // checked above
+                indexCursors[i].Insert(RecordFormat.Encode(IndexKey(table.Indexes[i], record, rowid)));
             }
         }
-
-        return ResultSet.Empty;
     }
 
     internal static bool IsRowidName(string name) =>
@@ -226,19 +246,15 @@ public sealed partial class Database
         return key;
     }
 
-    private void InsertIndexEntry(TableInfo table, IndexInfo index, SqlValue[] row, long rowid, bool checkUnique = true)
+    /// <summary>Adds a row's entry to an index (checking UNIQUE first) through the index's open cursor.</summary>
+    private static void InsertIndexEntry(TableInfo table, IndexInfo index, SqlValue[] row, long rowid, BTreeCursor indexCursor)
     {
-        if (checkUnique)
-        {
-            CheckUnique(table, index, row);
-        }
-
-        using var cursor = _store.OpenIndex(index.Root, KeyInfoOf(index));
-        cursor.Insert(RecordFormat.Encode(IndexKey(index, row, rowid)));
+        CheckUnique(table, index, row, indexCursor);
+        indexCursor.Insert(RecordFormat.Encode(IndexKey(index, row, rowid)));
     }
 
     /// <summary>A UNIQUE index refuses a second entry with the same key (keys with a NULL never clash).</summary>
-    private void CheckUnique(TableInfo table, IndexInfo index, SqlValue[] row)
+    private static void CheckUnique(TableInfo table, IndexInfo index, SqlValue[] row, BTreeCursor cursor)
     {
         if (!index.Unique)
         {
@@ -255,7 +271,6 @@ public sealed partial class Database
             }
         }
 
-        using var cursor = _store.OpenIndex(index.Root, KeyInfoOf(index));
         if (cursor.Seek(prefix, SeekOp.GE) && cursor.CompareCurrent(prefix) == 0)
         {
             var names = string.Join(", ", index.Columns.Select(c => $"{table.Name}.{table.Columns[c.Column].Name}"));

@@ -150,55 +150,70 @@ internal sealed class Catalog
         return new IndexInfo(create.Name.Name, table.Name, root, create.Unique, columns, schemaRowid);
     }
 
-    /// <summary>sqlite_autoindex_T_N: the index SQLite made for a UNIQUE or PRIMARY KEY constraint (found again from the CREATE TABLE).</summary>
+    /// <summary>sqlite_autoindex_T_N: the index SQLite made for the table's Nth UNIQUE or PRIMARY KEY constraint.</summary>
     private static IndexInfo AutoIndex(TableInfo table, SchemaRow row)
     {
         var create = (CreateTableStmt)SqlParser.Parse(table.Sql).Statement!;
-        var lists = new List<IReadOnlyList<(string Column, Collation? Collation, bool Desc)>>();
+        var suffix = row.Name[(row.Name.LastIndexOf('_') + 1)..];
+        var n = int.TryParse(suffix, out var k) ? k : 1;
+        var columns = ConstraintIndexes(create, table).Skip(n - 1).FirstOrDefault();
+        if (n < 1 || columns is null)
+        {
+            throw new SqliteCorruptException($"autoindex {row.Name} matches no constraint");
+        }
+
+        return new IndexInfo(row.Name, table.Name, (uint)row.RootPage, true, columns, row.Rowid);
+    }
+
+    /// <summary>
+    /// The indexes SQLite makes for a table's UNIQUE and non-rowid PRIMARY KEY constraints, in
+    /// constraint order (column constraints first): sqlite_autoindex_T_1, _2, ...
+    /// </summary>
+    public static IEnumerable<IndexColumn[]> ConstraintIndexes(CreateTableStmt create, TableInfo table)
+    {
         foreach (var def in create.Columns)
         {
-            foreach (var c in def.Constraints)
+            var c = table.FindColumn(def.Name);
+            foreach (var constraint in def.Constraints)
             {
-                if (c is UniqueColumnConstraint || (c is PrimaryKeyColumnConstraint && !table.Columns[table.FindColumn(def.Name)].IsRowidAlias))
+                if (constraint is UniqueColumnConstraint || (constraint is PrimaryKeyColumnConstraint pk && !table.Columns[c].IsRowidAlias))
                 {
-                    lists.Add([(def.Name, null, false)]);
+                    var desc = constraint is PrimaryKeyColumnConstraint { Order: SortOrder.Desc };
+                    yield return [new IndexColumn(c, table.Columns[c].Collation, desc)];
                 }
             }
         }
 
-        foreach (var c in create.Constraints)
+        foreach (var constraint in create.Constraints)
         {
-            var terms = c switch
+            var terms = constraint switch
             {
                 PrimaryKeyTableConstraint pk when !(pk.Columns.Count == 1 && table.RowidAlias >= 0) => pk.Columns,
                 UniqueTableConstraint u => u.Columns,
                 _ => null,
             };
-            if (terms is not null)
+            if (terms is null)
             {
-                lists.Add([.. terms.Select(t => t.Expr switch
-                {
-                    CollateExpr { Operand: ColumnRef cr } ce => (cr.Column, (Collation?)ExpressionCompiler.CollationByName(ce.Collation), t.Order == SortOrder.Desc),
-                    ColumnRef cr => (cr.Column, (Collation?)null, t.Order == SortOrder.Desc),
-                    _ => throw new SqlPrepareException("not supported yet: expressions in constraints"),
-                })]);
+                continue;
             }
-        }
 
-        // sqlite_autoindex_<table>_<n>, n counting from 1 in constraint order.
-        var suffix = row.Name[(row.Name.LastIndexOf('_') + 1)..];
-        var n = int.TryParse(suffix, out var k) ? k : 1;
-        if (n < 1 || n > lists.Count)
-        {
-            throw new SqliteCorruptException($"autoindex {row.Name} matches no constraint");
-        }
+            yield return [.. terms.Select(t =>
+            {
+                var (columnName, collation) = t.Expr switch
+                {
+                    CollateExpr { Operand: ColumnRef cr } ce => (cr.Column, (Collation?)ExpressionCompiler.CollationByName(ce.Collation)),
+                    ColumnRef cr => (cr.Column, (Collation?)null),
+                    _ => throw new SqlPrepareException("not supported yet: expressions in constraints"),
+                };
+                var c = table.FindColumn(columnName);
+                if (c < 0)
+                {
+                    throw new SqlPrepareException($"no such column: {columnName}");
+                }
 
-        var columns = lists[n - 1].Select(x =>
-        {
-            var idx = table.FindColumn(x.Column);
-            return new IndexColumn(idx, x.Collation ?? table.Columns[idx].Collation, x.Desc);
-        }).ToArray();
-        return new IndexInfo(row.Name, table.Name, (uint)row.RootPage, true, columns, row.Rowid);
+                return new IndexColumn(c, collation ?? table.Columns[c].Collation, t.Order == SortOrder.Desc);
+            })];
+        }
     }
 
     public void Add(TableInfo table) => _tables[table.Name] = table;
