@@ -1,210 +1,249 @@
 using System.CommandLine;
 using System.Text;
 using Forge.Sql.Execution;
-using Forge.Sql.Execution.Values;
-using Forge.Sql.Parsing;
-using Forge.Sql.Planning;
+using Forge.Sql.Shell;
+using Forge.Sql.Slt;
 
 namespace Forge.Sql;
 
 /// <summary>
-/// <c>forge sql [FILE] [SQL]</c>: the sqlite3 shell's batch use. SQL from the argument runs until
-/// the first error ("Error: in prepare, ..." / "Error: stepping, ..."); SQL from stdin runs every
-/// statement, reporting each failure as "Parse error near line N: ..." or "Runtime error near line
-/// N: ..." and going on. Rows print in sqlite3's default list mode (values joined by '|', NULL as
-/// nothing). The exit code is 1 when any statement failed. Dot-commands, output modes and the
-/// interactive prompt come with the rest of the shell.
+/// <c>forge sql [OPTIONS] [FILE] [SQL...]</c>: the sqlite3 shell (3.40) over forge's engine — SQL and
+/// dot-commands from the arguments, from a pipe or typed at a prompt, sqlite3's options, output
+/// modes, error messages and exit codes. <c>forge sql --slt FILE...</c> runs sqllogictest files.
 /// </summary>
 public static class SqlCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string?>("FILE") { Description = "Database file (created if missing); in memory when absent", Arity = ArgumentArity.ZeroOrOne };
-        var sqlArg = new Argument<string?>("SQL") { Description = "SQL to run; read from stdin when absent", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("sql", "An SQL engine whose database files are SQLite 3 files (work in progress: see docs/sql.md)") { file, sqlArg };
+        var rest = new Argument<string[]>("ARGS")
+        {
+            Description = "[FILE] [SQL...]: the database file (in memory when absent), then SQL or dot-commands to run " +
+                          "(stdin when none). Options as sqlite3's: -bail -batch -interactive -header -noheader -csv -column " +
+                          "-box -table -markdown -json -line -list -quote -tabs -separator SEP -newline SEP -nullvalue TEXT " +
+                          "-cmd COMMAND -version. --slt FILE...: run sqllogictest files (--slt-sqlite3 runs them through " +
+                          "/usr/bin/sqlite3 instead; --slt-verbose lists every failure).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var command = new Command("sql", "An SQL engine whose database files are SQLite 3 files: the sqlite3 shell, and a sqllogictest runner (--slt)") { rest };
+        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(result =>
         {
-            var path = result.GetValue(file);
-            var sql = result.GetValue(sqlArg);
-            var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
-            try
-            {
-                using var db = Database.Open(path);
-                return sql is not null ? RunArgument(db, sql, stdout) : RunScript(db, Console.In.ReadToEnd(), stdout);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Records.SqliteCorruptException)
-            {
-                stdout.Flush();
-                Console.Error.WriteLine($"Error: {ex.Message}");
-                return 1;
-            }
-            finally
-            {
-                stdout.Flush();
-            }
+            var args = new List<string>(result.GetValue(rest) ?? []);
+            args.AddRange(result.UnmatchedTokens);
+            return Run(OrderAsTyped(args));
         });
         return command;
     }
 
-    private static int RunArgument(Database db, string sql, TextWriter output)
+    /// <summary>The arguments in the order they were typed (the parser may have split them into two lists).</summary>
+    private static List<string> OrderAsTyped(List<string> args)
     {
-        var offset = 0;
-        while (offset < sql.Length)
+        var argv = Environment.GetCommandLineArgs();
+        var at = Array.IndexOf(argv, "sql");
+        if (at < 0)
         {
-            var parsed = SqlParser.Parse(sql, offset);
-            if (parsed.Error is { } error)
-            {
-                output.Flush();
-                Console.Error.WriteLine($"Error: in prepare, {error.Message}");
-                WriteCaret(sql, error.Offset);
-                return 1;
-            }
-
-            offset = parsed.Tail;
-            if (parsed.Statement is null)
-            {
-                continue;
-            }
-
-            try
-            {
-                Print(db.Run(parsed.Statement, sql), output);
-            }
-            catch (SqlPrepareException ex)
-            {
-                output.Flush();
-                Console.Error.WriteLine($"Error: in prepare, {ex.Message}");
-                WriteCaret(sql, ex.Offset);
-                return 1;
-            }
-            catch (SqlRuntimeException ex)
-            {
-                output.Flush();
-                Console.Error.WriteLine($"Error: stepping, {ex.ShellMessage}");
-                return 1;
-            }
+            return args;
         }
 
-        return 0;
+        var typed = argv.Skip(at + 1).ToList();
+        return typed.Count == args.Count && typed.Order(StringComparer.Ordinal).SequenceEqual(args.Order(StringComparer.Ordinal), StringComparer.Ordinal) ? typed : args;
     }
 
-    private static int RunScript(Database db, string sql, TextWriter output)
+    public static int Run(IReadOnlyList<string> args)
     {
-        var failed = false;
-        var offset = 0;
-        while (offset < sql.Length)
+        var stdout = new ShellOutput(Console.OpenStandardOutput(), ownsStream: false);
+        var stderr = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
+        try
         {
-            var parsed = SqlParser.Parse(sql, offset);
-            var start = parsed.Statement?.Start ?? FirstTokenOffset(sql, offset);
-            var line = 1 + sql.AsSpan(0, Math.Min(start, sql.Length)).Count('\n');
-            if (parsed.Error is { } error)
+            if (args.Count > 0 && args[0] is "--slt" or "-slt" or "--slt-sqlite3" or "--slt-verbose")
             {
-                output.Flush();
-                Console.Error.WriteLine($"Parse error near line {line}: {error.Message}");
-                WriteCaret(sql, error.Offset);
-                failed = true;
-                offset = SkipStatement(sql, offset);
-                continue;
+                return SltRunner.RunCommandLine(args, stdout, stderr);
             }
 
-            offset = parsed.Tail;
-            if (parsed.Statement is null)
-            {
-                continue;
-            }
-
-            try
-            {
-                Print(db.Run(parsed.Statement, sql), output);
-            }
-            catch (SqlPrepareException ex)
-            {
-                output.Flush();
-                Console.Error.WriteLine($"Parse error near line {line}: {ex.Message}");
-                WriteCaret(sql, ex.Offset);
-                failed = true;
-            }
-            catch (SqlRuntimeException ex)
-            {
-                output.Flush();
-                Console.Error.WriteLine($"Runtime error near line {line}: {ex.ShellMessage}");
-                failed = true;
-            }
+            return RunShell(args, stdout, stderr, Console.In, Console.IsInputRedirected);
         }
-
-        return failed ? 1 : 0;
+        finally
+        {
+            stdout.Dispose();
+            stderr.Flush();
+        }
     }
 
-    /// <summary>After a syntax error the shell goes on after the statement's ';' (SQL statements end at a top-level ';').</summary>
-    private static int SkipStatement(string sql, int offset)
+    /// <summary>The shell with its options (sqlite3's main()); testable with any stdin/stdout/stderr.</summary>
+    internal static int RunShell(IReadOnlyList<string> args, ShellOutput stdout, TextWriter stderr, TextReader stdin, bool stdinRedirected)
     {
-        while (offset < sql.Length)
+        string? file = null;
+        var commands = new List<string>();
+        var preCommands = new List<string>();
+        var settings = new List<Action<SqlShell>>();
+        bool? interactive = null;
+        for (var i = 0; i < args.Count; i++)
         {
-            var token = Tokenizer.SqlTokenizer.Next(sql, offset);
-            if (token.Length == 0)
+            var a = args[i];
+            if (!a.StartsWith('-') || a == "-")
             {
-                return sql.Length;
-            }
-
-            offset = token.End;
-            if (token.Kind == Tokenizer.TokenKind.Semicolon)
-            {
-                return offset;
-            }
-        }
-
-        return sql.Length;
-    }
-
-    private static int FirstTokenOffset(string sql, int offset)
-    {
-        while (offset < sql.Length && char.IsWhiteSpace(sql[offset]))
-        {
-            offset++;
-        }
-
-        return offset;
-    }
-
-    /// <summary>sqlite3's error context: the statement's line and a caret under the offending token.</summary>
-    private static void WriteCaret(string sql, int offset)
-    {
-        if (offset < 0 || offset > sql.Length)
-        {
-            return;
-        }
-
-        var lineStart = sql.LastIndexOf('\n', Math.Max(0, offset - 1)) + 1;
-        if (offset == 0)
-        {
-            lineStart = 0;
-        }
-
-        var lineEnd = sql.IndexOf('\n', offset);
-        var text = sql[lineStart..(lineEnd < 0 ? sql.Length : lineEnd)];
-        Console.Error.WriteLine("  " + text);
-        Console.Error.WriteLine(new string(' ', 2 + offset - lineStart) + "^--- error here");
-    }
-
-    private static void Print(ResultSet result, TextWriter output)
-    {
-        foreach (var row in result.Rows)
-        {
-            for (var i = 0; i < row.Count; i++)
-            {
-                if (i > 0)
+                if (file is null)
                 {
-                    output.Write('|');
+                    file = a;
+                }
+                else
+                {
+                    commands.Add(a);
                 }
 
-                var v = row.Values[i];
-                if (!v.IsNull)
+                continue;
+            }
+
+            var z = a.StartsWith("--", StringComparison.Ordinal) ? a[1..] : a;
+            string? Value()
+            {
+                if (i + 1 < args.Count)
                 {
-                    output.Write(SqlConvert.ToText(v));
+                    return args[++i];
+                }
+
+                stderr.Write($"Error: missing argument to {a}\n");
+                return null;
+            }
+
+            switch (z)
+            {
+                case "-bail":
+                    settings.Add(s => s.Bail = true);
+                    break;
+                case "-batch":
+                    interactive = false;
+                    break;
+                case "-interactive":
+                    interactive = true;
+                    break;
+                case "-header" or "-headers":
+                    settings.Add(s => s.SetHeaders(true));
+                    break;
+                case "-noheader" or "-noheaders":
+                    settings.Add(s => s.SetHeaders(false));
+                    break;
+                case "-csv" or "-column" or "-box" or "-table" or "-markdown" or "-json" or "-line" or "-list" or "-quote" or "-tabs":
+                    {
+                        var mode = z[1..];
+                        settings.Add(s => s.DoMetaCommand(".mode " + mode));
+                        break;
+                    }
+
+                case "-separator" or "-newline" or "-nullvalue" or "-cmd":
+                    {
+                        if (Value() is not { } v)
+                        {
+                            return 1;
+                        }
+
+                        switch (z)
+                        {
+                            case "-separator":
+                                settings.Add(s => s.Printer.ColSeparator = v);
+                                break;
+                            case "-newline":
+                                settings.Add(s => s.Printer.RowSeparator = v);
+                                break;
+                            case "-nullvalue":
+                                settings.Add(s => s.Printer.NullValue = v);
+                                break;
+                            default:
+                                preCommands.Add(v);
+                                break;
+                        }
+
+                        break;
+                    }
+
+                case "-version":
+                    stdout.Write("3.40.1 (forge sql)\n");
+                    return 0;
+                default:
+                    stderr.Write($"Error: unknown option: {a}\nUse -help for a list of options.\n");
+                    return 1;
+            }
+        }
+
+        Database db;
+        try
+        {
+            db = Database.Open(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Records.SqliteCorruptException)
+        {
+            stderr.Write($"Error: unable to open database \"{file}\": {ex.Message}\n");
+            return 1;
+        }
+
+        var isInteractive = interactive ?? (commands.Count == 0 && !stdinRedirected);
+        using var shell = new SqlShell(db, file, stdout, stderr, isInteractive);
+        foreach (var s in settings)
+        {
+            s(shell);
+        }
+
+        foreach (var c in preCommands)
+        {
+            var rc = shell.RunArgument(c);
+            if (rc != 0 && shell.Bail)
+            {
+                return rc;
+            }
+        }
+
+        if (commands.Count > 0)
+        {
+            foreach (var c in commands)
+            {
+                var rc = shell.RunArgument(c);
+                if (rc != 0 || shell.ExitCode is not null)
+                {
+                    return shell.ExitCode ?? rc;
                 }
             }
 
-            output.Write('\n');
+            return 0;
+        }
+
+        bool failed;
+        if (isInteractive)
+        {
+            stdout.Write("forge sql: an SQLite 3 compatible shell\nEnter \".help\" for usage hints.\n");
+            if (file is null)
+            {
+                stdout.Write("Connected to a transient in-memory database.\n");
+            }
+
+            stdout.Flush();
+            if (!stdinRedirected)
+            {
+                using var editor = new LineEditor(LineEditor.DefaultHistoryFile);
+                failed = shell.ProcessInput(editor, fromFile: false);
+            }
+            else
+            {
+                failed = shell.ProcessInput(new PromptingLineSource(stdin, stdout), fromFile: false);
+            }
+        }
+        else
+        {
+            failed = shell.ProcessInput(new ReaderLineSource(stdin), fromFile: false);
+        }
+
+        return shell.ExitCode ?? (failed ? 1 : 0);
+    }
+
+    /// <summary>-interactive with a redirected stdin: the prompts, then plain lines.</summary>
+    private sealed class PromptingLineSource(TextReader reader, ShellOutput output) : ILineSource
+    {
+        private readonly ReaderLineSource _lines = new(reader);
+
+        public string? ReadLine(bool continuation)
+        {
+            output.Write(continuation ? "   ...> " : "sqlite> ");
+            output.Flush();
+            return _lines.ReadLine(continuation);
         }
     }
 }
