@@ -26,27 +26,21 @@ public static class SqlCommand
         };
         var command = new Command("sql", "An SQL engine whose database files are SQLite 3 files: the sqlite3 shell, and a sqllogictest runner (--slt)") { rest };
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(result =>
-        {
-            var args = new List<string>(result.GetValue(rest) ?? []);
-            args.AddRange(result.UnmatchedTokens);
-            return Run(OrderAsTyped(args));
-        });
-        return command;
-    }
 
-    /// <summary>The arguments in the order they were typed (the parser may have split them into two lists).</summary>
-    private static List<string> OrderAsTyped(List<string> args)
-    {
-        var argv = Environment.GetCommandLineArgs();
-        var at = Array.IndexOf(argv, "sql");
-        if (at < 0)
+        // sqlite3's single-dash flags that would otherwise read as -h (help) or -v (verbose) bundles.
+        foreach (var flag in new[] { "-header", "-headers", "-version", "-help" })
         {
-            return args;
+            command.Options.Add(new Option<bool>(flag) { Hidden = true });
         }
 
-        var typed = argv.Skip(at + 1).ToList();
-        return typed.Count == args.Count && typed.Order(StringComparer.Ordinal).SequenceEqual(args.Order(StringComparer.Ordinal), StringComparer.Ordinal) ? typed : args;
+        command.SetAction(result =>
+        {
+            var argv = Environment.GetCommandLineArgs();
+            var at = Array.IndexOf(argv, "sql");
+            var args = at >= 0 ? [.. argv.Skip(at + 1)] : new List<string>(result.GetValue(rest) ?? []);
+            return Run(args);
+        });
+        return command;
     }
 
     public static int Run(IReadOnlyList<string> args)
@@ -125,8 +119,38 @@ public static class SqlCommand
                     break;
                 case "-csv" or "-column" or "-box" or "-table" or "-markdown" or "-json" or "-line" or "-list" or "-quote" or "-tabs":
                     {
+                        // As sqlite3's main(): the mode only (no headers turned on), and the separators of -csv/-quote/-tabs.
                         var mode = z[1..];
-                        settings.Add(s => s.DoMetaCommand(".mode " + mode));
+                        settings.Add(s =>
+                        {
+                            var p = s.Printer;
+                            p.Mode = mode switch
+                            {
+                                "csv" => OutputMode.Csv,
+                                "column" => OutputMode.Column,
+                                "box" => OutputMode.Box,
+                                "table" => OutputMode.Table,
+                                "markdown" => OutputMode.Markdown,
+                                "json" => OutputMode.Json,
+                                "line" => OutputMode.Line,
+                                "quote" => OutputMode.Quote,
+                                _ => OutputMode.List,
+                            };
+                            switch (mode)
+                            {
+                                case "csv":
+                                    p.ColSeparator = ",";
+                                    break;
+                                case "quote":
+                                    p.ColSeparator = ",";
+                                    p.RowSeparator = "\n";
+                                    break;
+                                case "tabs":
+                                    p.ColSeparator = "\t";
+                                    p.RowSeparator = "\n";
+                                    break;
+                            }
+                        });
                         break;
                     }
 
@@ -156,6 +180,9 @@ public static class SqlCommand
                         break;
                     }
 
+                case "-help":
+                    stderr.Write("Usage: forge sql [OPTIONS] FILENAME [SQL...]\nOptions as sqlite3's: -bail -batch -interactive -header -noheader -csv -column -box -table -markdown -json -line -list -quote -tabs -separator SEP -newline SEP -nullvalue TEXT -cmd COMMAND -version\n");
+                    return 1;
                 case "-version":
                     stdout.Write("3.40.1 (forge sql)\n");
                     return 0;
@@ -209,10 +236,10 @@ public static class SqlCommand
         bool failed;
         if (isInteractive)
         {
-            stdout.Write("forge sql: an SQLite 3 compatible shell\nEnter \".help\" for usage hints.\n");
-            if (file is null)
+            stdout.Write("forge sql (SQLite 3.40.1 compatible)\nEnter \".help\" for usage hints.\n");
+            if (args.Count == 0)
             {
-                stdout.Write("Connected to a transient in-memory database.\n");
+                stdout.Write("Connected to a transient in-memory database.\nUse \".open FILENAME\" to reopen on a persistent database.\n");
             }
 
             stdout.Flush();
@@ -243,7 +270,14 @@ public static class SqlCommand
         {
             output.Write(continuation ? "   ...> " : "sqlite> ");
             output.Flush();
-            return _lines.ReadLine(continuation);
+            var line = _lines.ReadLine(continuation);
+            if (line is not null)
+            {
+                // What readline shows of a line it read from a pipe.
+                output.Write(line + "\n");
+            }
+
+            return line;
         }
     }
 }

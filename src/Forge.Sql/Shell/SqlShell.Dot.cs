@@ -371,10 +371,6 @@ internal sealed partial class SqlShell
             {
                 Out.Write($"current output mode: {name} --wrap 60 --wordwrap off --noquote\n");
             }
-            else if (_printer.Mode == OutputMode.Insert)
-            {
-                Out.Write($"current output mode: insert {_printer.InsertTable}\n");
-            }
             else
             {
                 Out.Write($"current output mode: {name}\n");

@@ -36,9 +36,7 @@ internal sealed partial class SqlShell
                 }
                 else
                 {
-                    Error($"ERROR: unknown option: \"{a}\".  Usage:");
-                    Error(".import FILE TABLE       Import data from FILE into TABLE");
-                    return 1;
+                    return ImportUsage($"ERROR: unknown option: \"{(a.StartsWith("--", StringComparison.Ordinal) ? a[1..] : a)}\".  Usage:");
                 }
             }
             else if (file is null)
@@ -51,16 +49,13 @@ internal sealed partial class SqlShell
             }
             else
             {
-                Error($"ERROR: extra argument: \"{a}\".  Usage:");
-                return 1;
+                return ImportUsage($"ERROR: extra argument: \"{a}\".  Usage:");
             }
         }
 
         if (file is null || table is null)
         {
-            Error(file is null ? "ERROR: missing FILE argument. Usage:" : "ERROR: missing TABLE argument. Usage:");
-            Error(".import FILE TABLE       Import data from FILE into TABLE");
-            return 1;
+            return ImportUsage(file is null ? "ERROR: missing FILE argument. Usage:" : "ERROR: missing TABLE argument. Usage:");
         }
 
         string colSep;
@@ -229,6 +224,31 @@ internal sealed partial class SqlShell
         }
 
         return errors > 0 ? 1 : 0;
+    }
+
+    private const string ImportHelp = """
+        .import FILE TABLE       Import data from FILE into TABLE
+           Options:
+             --ascii               Use \037 and \036 as column and row separators
+             --csv                 Use , and \n as column and row separators
+             --skip N              Skip the first N rows of input
+             --schema S            Target table to be S.TABLE
+             -v                    "Verbose" - increase auxiliary output
+           Notes:
+             *  If TABLE does not exist, it is created.  The first row of input
+                determines the column names.
+             *  If neither --csv or --ascii are used, the input mode is derived
+                from the ".mode" output mode
+             *  If FILE begins with "|" then it is a command that generates the
+                input text.
+
+        """;
+
+    /// <summary>sqlite3 writes the .import usage to its output, not to stderr.</summary>
+    private int ImportUsage(string message)
+    {
+        Out.Write(message + "\n" + ImportHelp);
+        return 1;
     }
 
     /// <summary>sqlite3's csv_read_one_field over a whole file: quoted fields with doubled quotes, '\r\n' as '\n'.</summary>

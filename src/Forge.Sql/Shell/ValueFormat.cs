@@ -18,8 +18,7 @@ internal static class ValueFormat
     };
 
     /// <summary>
-    /// A REAL as the shell's quote/insert/json modes print it: "%lld.0" when integral, else "%!.20g"
-    /// (here exactly rounded; sqlite3's long-double digit loop can differ in the last digit).
+    /// A REAL as the shell's quote/insert/json modes and .dump print it: SQLite's "%!.20g".
     /// </summary>
     public static string Real(double r, string positiveInfinity, string negativeInfinity)
     {
@@ -33,12 +32,7 @@ internal static class ValueFormat
             return negativeInfinity;
         }
 
-        if (r >= -9.2233720368547758e18 && r < 9.2233720368547758e18 && r == Math.Truncate(r))
-        {
-            return ((long)r).ToString(CultureInfo.InvariantCulture) + ".0";
-        }
-
-        return Generic(r, 20);
+        return SqlitePrintf.GenericAlt(r, 20);
     }
 
     /// <summary>printf "%!.{precision}g".</summary>

@@ -14,7 +14,11 @@ namespace Forge.Sql.Slt;
 internal sealed record SltRecord(int Line, string Kind, string[] Tokens, string Sql, List<string> Expected, bool HasResultSection, bool Skip);
 
 /// <summary>What an engine did with one record: an error message, or (for a query) its rows.</summary>
-internal readonly record struct SltOutcome(string? Error, List<SqlValue[]>? Rows);
+internal readonly record struct SltOutcome(string? Error, List<SqlValue[]>? Rows)
+{
+    /// <summary>A runtime error of a query whose rows so far are <see cref="Rows"/>: a failure for a statement.</summary>
+    public string? RuntimeError { get; init; }
+}
 
 /// <summary>A database that runs records: forge's engine, or the real sqlite3 for comparison.</summary>
 internal interface ISltEngine : IDisposable
@@ -174,11 +178,12 @@ internal static class SltRunner
             else if (record.Kind == "statement")
             {
                 var expectOk = record.Tokens[1] == "ok";
-                if (expectOk && o.Error is not null)
+                var error = o.Error ?? o.RuntimeError;
+                if (expectOk && error is not null)
                 {
-                    failure = "statement error: " + o.Error;
+                    failure = "statement error: " + error;
                 }
-                else if (!expectOk && o.Error is null)
+                else if (!expectOk && error is null)
                 {
                     failure = "statement succeeded, expected an error";
                 }
@@ -334,8 +339,7 @@ internal static class SltRunner
                         return r > 0 ? "Inf" : "-Inf";
                     }
 
-                    var s = r.ToString("F3", CultureInfo.InvariantCulture);
-                    return s == "-0.000" && r == 0 ? "0.000" : s;
+                    return SqlitePrintf.Fixed(r, 3);
                 }
 
             default:
@@ -569,8 +573,17 @@ internal static class SltRunner
                     return new SltOutcome(null, []);
                 }
 
-                var result = _db.Run(parsed.Statement, record.Sql);
-                return new SltOutcome(null, [.. result.Rows.Select(r => r.Values)]);
+                try
+                {
+                    var result = _db.Run(parsed.Statement, record.Sql);
+                    return new SltOutcome(null, [.. result.Rows.Select(r => r.Values)]);
+                }
+                catch (SqlRuntimeException)
+                {
+                    // The reference driver stops stepping at a runtime error and keeps the rows so far
+                    // (forge's result is all or nothing: none).
+                    return new SltOutcome(null, []);
+                }
             }
             catch (Exception ex)
             {
@@ -646,12 +659,22 @@ internal static class SltRunner
 
         private static SltOutcome Outcome(string chunk)
         {
-            foreach (var line in chunk.Split('\n'))
+            var lines = chunk.Split('\n').ToList();
+            foreach (var line in lines)
             {
-                if ((line.StartsWith("Parse error near line ", StringComparison.Ordinal) || line.StartsWith("Runtime error near line ", StringComparison.Ordinal) || line.StartsWith("Error: near line ", StringComparison.Ordinal)) && line.Contains(": ", StringComparison.Ordinal))
+                if ((line.StartsWith("Parse error near line ", StringComparison.Ordinal) || line.StartsWith("Error: near line ", StringComparison.Ordinal)) && line.Contains(": ", StringComparison.Ordinal))
                 {
                     return new SltOutcome(line[(line.IndexOf(": ", StringComparison.Ordinal) + 2)..], null);
                 }
+            }
+
+            // A runtime error: a statement failed; a query keeps the rows before it (as the reference driver).
+            var runtime = lines.FindIndex(l => l.StartsWith("Runtime error near line ", StringComparison.Ordinal));
+            if (runtime >= 0)
+            {
+                var message = lines[runtime][(lines[runtime].IndexOf(": ", StringComparison.Ordinal) + 2)..];
+                lines.RemoveAt(runtime);
+                return new SltOutcome(null, ParseQuoted(string.Join('\n', lines))) { RuntimeError = message };
             }
 
             return new SltOutcome(null, ParseQuoted(chunk));
