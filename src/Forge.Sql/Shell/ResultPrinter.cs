@@ -204,7 +204,10 @@ internal sealed class ResultPrinter
                         case SqlType.Real:
                             o.Write(ValueFormat.Real(v.AsReal, "9.0e+999", "-9.0e+999"));
                             break;
-                        case SqlType.Text or SqlType.Blob:
+                        case SqlType.Text:
+                            ValueFormat.JsonString(o, ValueFormat.CString(v.Bytes));
+                            break;
+                        case SqlType.Blob:
                             ValueFormat.JsonString(o, v.Bytes);
                             break;
                         default:
@@ -234,11 +237,11 @@ internal sealed class ResultPrinter
             case SqlType.Text:
                 if (escapeNewlines)
                 {
-                    ValueFormat.QuotedEscapedString(o, v.Bytes);
+                    ValueFormat.QuotedEscapedString(o, ValueFormat.CString(v.Bytes));
                 }
                 else
                 {
-                    ValueFormat.QuotedString(o, v.Bytes);
+                    ValueFormat.QuotedString(o, ValueFormat.CString(v.Bytes));
                 }
 
                 break;

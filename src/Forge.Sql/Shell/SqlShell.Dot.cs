@@ -56,17 +56,17 @@ internal sealed partial class SqlShell
                 return Switch(args, "Usage: .bail on|off", v => Bail = v);
             }
 
-            if (Is("echo", 2))
+            if (Is("echo", 1))
             {
                 return Switch(args, "Usage: .echo on|off", v => _echo = v);
             }
 
-            if (Is("headers", 2))
+            if (Is("headers", 1))
             {
                 return Switch(args, "Usage: .headers on|off", SetHeaders);
             }
 
-            if (Is("timer", 2))
+            if (Is("timer", 5))
             {
                 return Switch(args, "Usage: .timer on|off", v => _timer = v);
             }
@@ -85,12 +85,12 @@ internal sealed partial class SqlShell
                 return 2;
             }
 
-            if (Is("mode", 3))
+            if (Is("mode", 1))
             {
                 return Mode(args);
             }
 
-            if (Is("separator", 3))
+            if (Is("separator", 2))
             {
                 if (args.Count < 2 || args.Count > 3)
                 {
@@ -107,7 +107,7 @@ internal sealed partial class SqlShell
                 return 0;
             }
 
-            if (Is("nullvalue", 2))
+            if (Is("nullvalue", 1))
             {
                 if (args.Count != 2)
                 {
@@ -119,7 +119,7 @@ internal sealed partial class SqlShell
                 return 0;
             }
 
-            if (Is("print", 2))
+            if (Is("print", 3))
             {
                 Out.Write(string.Join(' ', args.Skip(1)) + "\n");
                 return 0;
@@ -131,12 +131,12 @@ internal sealed partial class SqlShell
                 return 0;
             }
 
-            if (Is("tables", 2) || Is("indexes", 3) || Is("indices", 3))
+            if (Is("tables", 1) || Is("indexes", 2) || Is("indices", 2))
             {
                 return ListNames(args, cmd[0] == 'i');
             }
 
-            if (Is("schema", 2))
+            if (Is("schema", 3))
             {
                 return Schema(args);
             }
@@ -146,7 +146,7 @@ internal sealed partial class SqlShell
                 return Dump(args);
             }
 
-            if (Is("import", 2))
+            if (Is("import", 1))
             {
                 return Import(args);
             }
@@ -166,12 +166,12 @@ internal sealed partial class SqlShell
                 return Open(args);
             }
 
-            if (Is("show", 2))
+            if (Is("show", 3))
             {
                 return Show();
             }
 
-            if (Is("help", 1))
+            if (Is("help", 3))
             {
                 var pattern = args.Count > 1 ? args[1] : null;
                 foreach (var h in s_help)
@@ -290,8 +290,7 @@ internal sealed partial class SqlShell
                         }
 
                     default:
-                        sb.Append('\\');
-                        break;
+                        break; // an unknown escape is the character itself
                 }
             }
 
@@ -688,12 +687,6 @@ internal sealed partial class SqlShell
             }
 
             file = a;
-        }
-
-        if (once && file is null)
-        {
-            Error("ERROR: missing FILE argument on .once");
-            return 1;
         }
 
         CloseRedirect();

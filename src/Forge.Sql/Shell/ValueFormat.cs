@@ -10,12 +10,20 @@ namespace Forge.Sql.Shell;
 internal static class ValueFormat
 {
     /// <summary>A value's text as sqlite3_column_text gives it (UTF-8 bytes; a BLOB's own bytes); null for NULL.</summary>
+    /// <remarks>The shell prints C strings: text (and a BLOB shown as text) ends at its first NUL byte.</remarks>
     public static byte[]? Text(in SqlValue v) => v.Type switch
     {
         SqlType.Null => null,
-        SqlType.Text or SqlType.Blob => v.Bytes.ToArray(),
+        SqlType.Text or SqlType.Blob => CString(v.Bytes).ToArray(),
         _ => Encoding.UTF8.GetBytes(SqlConvert.ToText(v)),
     };
+
+    /// <summary>The bytes up to the first NUL.</summary>
+    public static ReadOnlySpan<byte> CString(ReadOnlySpan<byte> bytes)
+    {
+        var nul = bytes.IndexOf((byte)0);
+        return nul < 0 ? bytes : bytes[..nul];
+    }
 
     /// <summary>
     /// A REAL as the shell's quote/insert/json modes and .dump print it: SQLite's "%!.20g".
