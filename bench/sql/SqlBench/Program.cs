@@ -64,16 +64,18 @@ internal static class Program
                 }
             }
 
-            Console.WriteLine($"rows={rows} lookups={lookups} join={joinRows}x{rows} rounds={rounds}; seconds, median of the rounds; ratio = forge/sqlite (lower is better)");
+            var shell = only is null && File.Exists(ShellRunner.Path) ? ShellRunner.Run(dir, rows, joinRows) : [];
+            Console.WriteLine($"rows={rows} lookups={lookups} join={joinRows}x{rows} rounds={rounds}; seconds, median of the rounds; ratio = forge/sqlite (lower is better); sqlite3 shell: one run, `.timer on`, the same statements (inserts as one INSERT ... SELECT)");
             Console.WriteLine();
-            Console.WriteLine("| workload | forge (s) | sqlite (s) | forge/sqlite |");
-            Console.WriteLine("|---|---:|---:|---:|");
+            Console.WriteLine("| workload | forge (s) | sqlite (s) | forge/sqlite | sqlite3 shell (s) |");
+            Console.WriteLine("|---|---:|---:|---:|---:|");
             foreach (var workload in order)
             {
                 var f = Median(results, "forge", workload);
                 var s = Median(results, "sqlite", workload);
                 var ratio = f is { } a && s is { } b && b > 0 ? (a / b).ToString("F2", CultureInfo.InvariantCulture) : "n/a";
-                Console.WriteLine($"| {workload} | {Format(f)} | {Format(s)} | {ratio} |");
+                var sh = shell.TryGetValue(workload, out var t) ? Format(t) : "n/a";
+                Console.WriteLine($"| {workload} | {Format(f)} | {Format(s)} | {ratio} | {sh} |");
             }
 
             return 0;
@@ -131,6 +133,67 @@ internal interface IPrepared : IDisposable
 {
     /// <summary>Runs with the parameters; returns the number of rows the statement produced.</summary>
     int Run(params object?[] parameters);
+}
+
+/// <summary>The statement workloads through Debian's sqlite3 shell, timed by its own `.timer on`.</summary>
+internal static class ShellRunner
+{
+    public const string Path = "/usr/bin/sqlite3";
+
+    public static Dictionary<string, double> Run(string dir, int rows, int joinRows)
+    {
+        var file = System.IO.Path.Combine(dir, "shell.db");
+        var n = rows.ToString(CultureInfo.InvariantCulture);
+        var j = joinRows.ToString(CultureInfo.InvariantCulture);
+        var steps = new (string Workload, string Sql)[]
+        {
+            ($"insert {rows:N0} rows, one transaction, prepared", $"WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) INSERT INTO t SELECT i, 'name-' || ((i * 7919) % 1000003) || '-' || i, (i % 1000) * 0.5 FROM s;"),
+            ("full-scan SUM", "SELECT sum(score) FROM t;"),
+            ("GROUP BY over all rows (1000 groups)", "SELECT id % 1000 AS g, count(*), sum(score) FROM t GROUP BY g;"),
+            ("CREATE INDEX on all rows (text)", "CREATE INDEX t_name ON t(name);"),
+            ($"indexed join {joinRows:N0} x {rows:N0}", "SELECT count(*) FROM u JOIN t ON t.id = u.tid WHERE t.score >= 0;"),
+            ("ORDER BY non-indexed column LIMIT 10", "SELECT id, name FROM t ORDER BY score DESC, id LIMIT 10;"),
+        };
+        var script = new System.Text.StringBuilder();
+        script.AppendLine("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL);");
+        script.AppendLine("CREATE TABLE u(id INTEGER PRIMARY KEY, tid INTEGER, note TEXT);");
+        script.AppendLine($"WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {j}) INSERT INTO u SELECT i, abs(random()) % {n} + 1, 'n' || i FROM s;");
+        script.AppendLine(".output /dev/null");
+        script.AppendLine(".timer on");
+        foreach (var (_, sql) in steps)
+        {
+            script.AppendLine(sql);
+        }
+
+        var psi = new ProcessStartInfo(Path) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-batch");
+        psi.ArgumentList.Add(file);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardInput.Write(script.ToString());
+        process.StandardInput.Close();
+        process.WaitForExit();
+        var times = new List<double>();
+        foreach (var line in (stdout.Result + stderr.Result).Split('\n'))
+        {
+            // "Run Time: real 0.123 user 0.100000 sys 0.020000"
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length >= 4 && parts[0] == "Run" && parts[2] == "real")
+            {
+                times.Add(double.Parse(parts[3], CultureInfo.InvariantCulture));
+            }
+        }
+
+        File.Delete(file);
+        var result = new Dictionary<string, double>();
+        for (var i = 0; i < steps.Length && i < times.Count; i++)
+        {
+            result[steps[i].Workload] = times[i];
+        }
+
+        return result;
+    }
 }
 
 internal static class Workloads
