@@ -155,6 +155,13 @@ internal sealed class LineEditor : ILineSource, IDisposable
                         else if (key.KeyChar >= ' ' || key.KeyChar == '\t')
                         {
                             buffer.Insert(pos++, key.KeyChar);
+                            if (pos == buffer.Length)
+                            {
+                                // Typing at the end: the character is all that changes on the screen.
+                                _console.Write(key.KeyChar);
+                                _console.Flush();
+                                continue;
+                            }
                         }
 
                         break;
