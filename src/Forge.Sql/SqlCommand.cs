@@ -49,7 +49,7 @@ public static class SqlCommand
         var stderr = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
         try
         {
-            if (args.Count > 0 && args[0] is "--slt" or "-slt" or "--slt-sqlite3" or "--slt-verbose")
+            if (args.Any(a => a is "--slt" or "-slt"))
             {
                 return SltRunner.RunCommandLine(args, stdout, stderr);
             }
