@@ -157,6 +157,18 @@ public sealed class ShellTests : IDisposable
             .mo cs
             select 1 as x;
             .show
+            .mode list --bogus
+            .mode --wrap 5
+            .mode qbox
+            .mode
+            .mode column --quote
+            .mode
+            .mode table --noquote
+            .mode
+            .mode list a b
+            .mode csv a -x
+            .mode insert tbl
+            select 1 as x, 'y' as "y y";
             .exit 3
             select 2;
             """);

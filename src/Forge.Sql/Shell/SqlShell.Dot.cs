@@ -35,6 +35,7 @@ internal sealed partial class SqlShell
     ];
 
     private bool _echo;
+    private bool _quoteOption;
 
     /// <summary>do_meta_command: 0 done, 1 error, 2 exit requested.</summary>
     public int DoMetaCommand(string line)
@@ -368,7 +369,7 @@ internal sealed partial class SqlShell
             var name = s_modeNames[(int)_printer.Mode];
             if (_printer.Mode is OutputMode.Column or OutputMode.Table or OutputMode.Box or OutputMode.Markdown)
             {
-                Out.Write($"current output mode: {name} --wrap 60 --wordwrap off --noquote\n");
+                Out.Write($"current output mode: {name} --wrap 60 --wordwrap off --{(_quoteOption ? "" : "no")}quote\n");
             }
             else
             {
@@ -378,28 +379,55 @@ internal sealed partial class SqlShell
             return 0;
         }
 
+        // Column-mode options are accepted (sqlite3 3.40.1 shows them in ".mode" but its output
+        // does not follow them consistently); "qbox" is box with --quote.
         string? mode = null;
         string? table = null;
-        foreach (var a in args.Skip(1))
+        var args1 = args.Skip(1).ToList();
+        for (var i = 0; i < args1.Count; i++)
         {
-            if (a.StartsWith('-'))
+            var a = args1[i];
+            var opt = a.TrimStart('-');
+            if (a.StartsWith('-') && (opt is "wrap" or "wordwrap") && i + 1 < args1.Count)
             {
-                continue; // --wrap/--wordwrap/--quote are accepted and ignored
+                i++;
+                continue;
+            }
+
+            if (a.StartsWith('-') && opt is "ww" or "quote" or "noquote")
+            {
+                _quoteOption = opt == "quote" || (opt != "noquote" && _quoteOption);
+                continue;
             }
 
             if (mode is null)
             {
                 mode = a;
+                if (a == "qbox")
+                {
+                    mode = "box";
+                    _quoteOption = true;
+                }
+            }
+            else if (table is null)
+            {
+                table = a;
             }
             else
             {
-                table = a;
+                Error(a.StartsWith('-') ? $"unknown option: {a}\noptions:\n  --noquote\n  --quote\n  --wordwrap on/off\n  --wrap N\n  --ww" : $"extra argument: \"{a}\"");
+                return 1;
             }
         }
 
         if (mode is null)
         {
-            return 0;
+            return Mode([args[0]]);
+        }
+
+        if (mode != "box" || !_quoteOption)
+        {
+            _quoteOption = args1.Exists(a => a.TrimStart('-') == "quote" && a.StartsWith('-'));
         }
 
         bool M(string name) => mode.Length <= name.Length && string.CompareOrdinal(name, 0, mode, 0, mode.Length) == 0;
