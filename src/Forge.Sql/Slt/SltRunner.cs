@@ -516,35 +516,66 @@ internal static class SltRunner
 
     private static string[] Tokens(string line) => line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
 
-    /// <summary>Forge's engine, each record on a worker thread with a time bound (a record that hangs ends the file).</summary>
+    /// <summary>
+    /// Forge's engine, each record on a worker thread with a time bound. A record that overruns fails;
+    /// its thread is left behind (the engine has no cancellation) and the file goes on in a fresh
+    /// database rebuilt from the statements run so far. After <see cref="MaxAbandoned"/> such records
+    /// in a run, a timeout ends its file instead, so that left-behind threads cannot take every core.
+    /// </summary>
     private sealed class ForgeEngine(TimeSpan timeout) : ISltEngine
     {
-        private readonly Database _db = Database.Open(null);
-        private bool _abandoned;
+        private const int MaxAbandoned = 2;
+        private static int s_abandoned;
+        private readonly List<string> _statements = [];
+        private Database _db = Database.Open(null);
+        private bool _stopped;
 
         public IEnumerable<SltOutcome?> Run(IReadOnlyList<SltRecord> records)
         {
             foreach (var record in records)
             {
-                if (record.Skip || record.Kind == "hash-threshold")
-                {
-                    yield return null;
-                    continue;
-                }
-
-                if (_abandoned)
+                if (record.Skip || record.Kind == "hash-threshold" || _stopped)
                 {
                     yield return null;
                     continue;
                 }
 
                 SltOutcome? outcome = null;
-                var worker = new Thread(() => outcome = Execute(record), 16 * 1024 * 1024) { IsBackground = true };
+                var db = _db;
+                var worker = new Thread(() => outcome = Execute(db, record), 16 * 1024 * 1024) { IsBackground = true };
                 worker.Start();
+                if (record.Kind == "statement")
+                {
+                    _statements.Add(record.Sql);
+                }
+
                 if (!worker.Join(timeout))
                 {
-                    _abandoned = true;
-                    yield return new SltOutcome($"timed out after {timeout.TotalSeconds} s (the rest of the file is not run)", null);
+                    if (record.Kind == "statement")
+                    {
+                        _statements.RemoveAt(_statements.Count - 1); // never finished: as if not run
+                    }
+
+                    if (Interlocked.Increment(ref s_abandoned) > MaxAbandoned)
+                    {
+                        _stopped = true;
+                        yield return new SltOutcome($"timed out after {timeout.TotalSeconds} s (the rest of the file is not run)", null);
+                        continue;
+                    }
+
+                    _db = Database.Open(null);
+                    foreach (var sql in _statements)
+                    {
+                        try
+                        {
+                            _db.Execute(sql);
+                        }
+                        catch (Exception ex) when (ex is SqlRuntimeException or Planning.SqlPrepareException or SqlParseException)
+                        {
+                        }
+                    }
+
+                    yield return new SltOutcome($"timed out after {timeout.TotalSeconds} s", null);
                     continue;
                 }
 
@@ -552,13 +583,13 @@ internal static class SltRunner
             }
         }
 
-        private SltOutcome Execute(SltRecord record)
+        private static SltOutcome Execute(Database db, SltRecord record)
         {
             try
             {
                 if (record.Kind == "statement")
                 {
-                    _db.Execute(record.Sql);
+                    db.Execute(record.Sql);
                     return new SltOutcome(null, null);
                 }
 
@@ -575,7 +606,7 @@ internal static class SltRunner
 
                 try
                 {
-                    var result = _db.Run(parsed.Statement, record.Sql);
+                    var result = db.Run(parsed.Statement, record.Sql);
                     return new SltOutcome(null, [.. result.Rows.Select(r => r.Values)]);
                 }
                 catch (SqlRuntimeException)
@@ -593,7 +624,7 @@ internal static class SltRunner
 
         public void Dispose()
         {
-            if (!_abandoned)
+            if (!_stopped)
             {
                 _db.Dispose();
             }
