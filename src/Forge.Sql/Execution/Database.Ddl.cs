@@ -45,6 +45,13 @@ public sealed partial class Database
 
         var text = SourceText(create, sql);
         var info = Catalog.TableFrom(create, 0, 0, text);
+        var autoincrement = create.Columns.Any(c => c.Constraints.OfType<PrimaryKeyColumnConstraint>().Any(p => p.Autoincrement))
+            || create.Constraints.OfType<PrimaryKeyTableConstraint>().Any(p => p.Autoincrement);
+        if (autoincrement && !info.Columns.Any(c => c.IsRowidAlias))
+        {
+            throw new SqlPrepareException("AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
+        }
+
         var root = _store.CreateTree(TreeKind.Table);
         var rowid = SchemaTable.Insert(_store, "table", name, name, root, text);
         var table = new TableInfo(name, root, info.Columns, rowid, text);
@@ -59,6 +66,14 @@ public sealed partial class Database
             var indexRoot = _store.CreateTree(TreeKind.Index);
             var indexRowid = SchemaTable.Insert(_store, "index", indexName, name, indexRoot, null);
             _catalog.Add(new IndexInfo(indexName, name, indexRoot, true, columns, indexRowid));
+        }
+
+        // AUTOINCREMENT keeps the largest rowid ever used in sqlite_sequence, made with the first such table.
+        if (autoincrement && SequenceRoot() == 0)
+        {
+            var sequenceRoot = _store.CreateTree(TreeKind.Table);
+            SchemaTable.Insert(_store, "table", "sqlite_sequence", "sqlite_sequence", sequenceRoot, "CREATE TABLE sqlite_sequence(name,seq)");
+            _catalog = Catalog.Load(_store);
         }
 
         return ResultSet.Empty;
