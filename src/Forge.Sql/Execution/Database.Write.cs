@@ -559,9 +559,17 @@ public sealed partial class Database
 
     // ---- RETURNING ----
 
-    private sealed record Returning(List<string> Names, List<CompiledExpr> Exprs, List<SqlRow> Rows);
+    /// <summary>RETURNING's columns; <c>RealColumns</c> marks bare references to REAL columns.</summary>
+    private sealed record Returning(List<string> Names, List<CompiledExpr> Exprs, List<bool> RealColumns, List<SqlRow> Rows)
+    {
+        /// <summary>
+        /// INSERT and UPDATE: sqlite3 hands RETURNING a REAL column's integral value as it is about to
+        /// store it (an integer flagged real), which its shell prints without ".0"; DELETE reads the row back.
+        /// </summary>
+        public bool IntegralRealsAsIntegers { get; init; }
+    }
 
-    private static Returning? CompileReturning(SyntaxList<ResultColumn>? columns, TableInfo table, IColumnScope scope, string sql)
+    private static Returning? CompileReturning(SyntaxList<ResultColumn>? columns, TableInfo table, IColumnScope scope, string sql, bool integralRealsAsIntegers = true)
     {
         if (columns is null)
         {
@@ -592,7 +600,8 @@ public sealed partial class Database
             }
         }
 
-        return new Returning(names, exprs, []);
+        var realColumns = exprs.Select(e => e is ColumnExpr { Slot: 0, ColumnIndex: >= 0 } ce && table.Columns[ce.ColumnIndex].Affinity == Affinity.Real).ToList();
+        return new Returning(names, exprs, realColumns, []) { IntegralRealsAsIntegers = integralRealsAsIntegers };
     }
 
     private static void AddReturningRow(Returning? returning, EvalContext ctx, ValueRow row)
@@ -604,7 +613,17 @@ public sealed partial class Database
 
         var saved = ctx.Rows[0];
         ctx.Rows[0] = row;
-        returning.Rows.Add(new SqlRow([.. returning.Exprs.Select(e => e.Eval(ctx).Detach())]));
+        var values = new SqlValue[returning.Exprs.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = returning.Exprs[i].Eval(ctx).Detach();
+            if (returning.IntegralRealsAsIntegers && returning.RealColumns[i] && values[i].Type == SqlType.Real && SqlConvert.RealIsExactInteger(values[i].AsReal, out var n))
+            {
+                values[i] = SqlValue.FromInteger(n);
+            }
+        }
+
+        returning.Rows.Add(new SqlRow(values));
         ctx.Rows[0] = saved;
     }
 
