@@ -311,6 +311,79 @@ public sealed partial class DmlTests : IDisposable
         Assert.True(free > 20, $"freelist {free} of {pages} pages");
     }
 
+    [Fact]
+    public void Alter_table_rewrites_the_schema_as_sqlite3_does()
+    {
+        Differential(Lines("""
+            CREATE TABLE t(a, b, CHECK(a>0));
+            ALTER TABLE t ADD COLUMN c DEFAULT CURRENT_TIME;
+            ALTER TABLE t ADD COLUMN d NOT NULL;
+            ALTER TABLE t ADD COLUMN e DEFAULT (abs(1));
+            ALTER TABLE t ADD COLUMN f DEFAULT -5;
+            ALTER TABLE t ADD COLUMN g INTEGER DEFAULT '7' CHECK (g > 0) ;
+            ALTER TABLE t ADD COLUMN "h i" TEXT COLLATE NOCASE REFERENCES x(y);
+            INSERT INTO t(a, c, d) VALUES (1, 'noon', 1);
+            ALTER TABLE t ADD COLUMN z DEFAULT CURRENT_TIME;
+            ALTER TABLE t ADD COLUMN z2 NOT NULL;
+            ALTER TABLE t ADD COLUMN z3 NOT NULL DEFAULT 3;
+            ALTER TABLE t ADD COLUMN z4 REAL DEFAULT 3;
+            ALTER TABLE t ADD COLUMN z5 TEXT DEFAULT 12;
+            ALTER TABLE t ADD COLUMN a TEXT;
+            ALTER TABLE t ADD COLUMN p PRIMARY KEY;
+            ALTER TABLE t ADD COLUMN u UNIQUE;
+            ALTER TABLE nope ADD COLUMN x;
+            SELECT *, typeof(z4), typeof(z5) FROM t;
+            SELECT a FROM t WHERE z3 = 3 AND z4 = 3.0;
+            UPDATE t SET z3 = z3 + 1 RETURNING z3, z4;
+            ALTER TABLE t DROP COLUMN z3;
+            ALTER TABLE t DROP COLUMN "h i";
+            ALTER TABLE t DROP COLUMN b;
+            ALTER TABLE t DROP COLUMN a;
+            ALTER TABLE t DROP COLUMN zz;
+            SELECT * FROM t;
+            ALTER TABLE t DROP COLUMN z5;
+            SELECT * FROM t;
+            CREATE TABLE one(a);
+            ALTER TABLE one DROP COLUMN a;
+            ALTER TABLE sqlite_schema ADD COLUMN x;
+            ALTER TABLE sqlite_master RENAME TO x;
+            CREATE TABLE "we""ird"(x, [y z], `w`, "q" INT, CONSTRAINT pk PRIMARY KEY(x, "q"));
+            CREATE INDEX wi ON "we""ird"(`w`, "y z" DESC);
+            INSERT INTO "we""ird" VALUES (1, 2, 3, 4), (5, 6, 7, 8);
+            ALTER TABLE "we""ird" RENAME COLUMN w TO "new w";
+            ALTER TABLE "we""ird" RENAME COLUMN "q" TO qq;
+            ALTER TABLE "we""ird" RENAME COLUMN x TO "x2";
+            ALTER TABLE "we""ird" RENAME TO plain;
+            ALTER TABLE plain RENAME TO one;
+            ALTER TABLE plain RENAME TO sqlite_x;
+            ALTER TABLE plain RENAME COLUMN zz TO y;
+            ALTER TABLE plain RENAME COLUMN qq TO x2;
+            ALTER TABLE plain DROP COLUMN x2;
+            ALTER TABLE plain DROP COLUMN "new w";
+            ALTER TABLE plain DROP COLUMN "y z";
+            DROP INDEX wi;
+            ALTER TABLE plain DROP COLUMN "y z";
+            SELECT * FROM plain;
+            INSERT INTO plain VALUES (5, 7, 8);
+            CREATE TABLE p(id INTEGER PRIMARY KEY AUTOINCREMENT, v, w REFERENCES p(v), CHECK (v <> 'bad'));
+            CREATE TABLE ch(x REFERENCES p(id), y, FOREIGN KEY (y) REFERENCES p(v));
+            CREATE INDEX pv ON p(v COLLATE NOCASE) ;
+            INSERT INTO p(v) VALUES (1);
+            ALTER TABLE p RENAME COLUMN v TO vv;
+            ALTER TABLE p RENAME TO pp;
+            ALTER TABLE pp DROP COLUMN w;
+            ALTER TABLE pp DROP COLUMN vv;
+            INSERT INTO pp(vv) VALUES ('bad');
+            INSERT INTO pp(vv) VALUES ('good') RETURNING *;
+            SELECT * FROM sqlite_sequence;
+            BEGIN;
+            ALTER TABLE pp ADD COLUMN later DEFAULT 'x';
+            INSERT INTO pp(vv) VALUES ('in tx') RETURNING *;
+            ROLLBACK;
+            SELECT * FROM pp;
+            """));
+    }
+
     /// <summary>
     /// A fixed-seed random mix of INSERT (with OR REPLACE/IGNORE, upsert, INSERT ... SELECT), REPLACE,
     /// UPDATE (plain and OR REPLACE/IGNORE, moving rowids) and DELETE on a table with a rowid alias,

@@ -43,8 +43,8 @@ public sealed partial class Database
             throw new SqlPrepareException($"duplicate column name: {duplicate.Key}");
         }
 
-        var text = SourceText(create, sql);
-        var info = Catalog.TableFrom(create, 0, 0, text);
+        var text = StoredCreateText(create, sql);
+        var info = Catalog.TableFrom((CreateTableStmt)SqlParser.Parse(text).Statement!, 0, 0, text);
         var autoincrement = create.Columns.Any(c => c.Constraints.OfType<PrimaryKeyColumnConstraint>().Any(p => p.Autoincrement))
             || create.Constraints.OfType<PrimaryKeyTableConstraint>().Any(p => p.Autoincrement);
         if (autoincrement && !info.Columns.Any(c => c.IsRowidAlias))
@@ -103,7 +103,7 @@ public sealed partial class Database
             throw new SqlPrepareException("not supported yet: partial indexes");
         }
 
-        var text = SourceText(create, sql);
+        var text = StoredCreateText(create, sql);
         var root = _store.CreateTree(TreeKind.Index);
         var info = Catalog.IndexFrom(create, table, root, 0);
         var rowid = SchemaTable.Insert(_store, "index", name, table.Name, root, text);
@@ -123,5 +123,43 @@ public sealed partial class Database
 
         _catalog.Add(index);
         return ResultSet.Empty;
+    }
+
+    /// <summary>
+    /// The CREATE text sqlite_schema keeps, as sqlite3 builds it: "CREATE TABLE " or "CREATE
+    /// [UNIQUE] INDEX " and then the source from the object's name (no schema prefix, no IF NOT
+    /// EXISTS) to the table's closing parenthesis, or, for an index or a table with options
+    /// (WITHOUT ROWID, STRICT), to the statement's end (the ';' left out, the blanks before it kept).
+    /// </summary>
+    private static string StoredCreateText(Statement create, string sql)
+    {
+        var (name, head, toParen) = create switch
+        {
+            CreateTableStmt t => (t.Name, "CREATE TABLE ", !t.WithoutRowid && !t.Strict),
+            CreateIndexStmt i => (i.Name, i.Unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ", false),
+            _ => throw new ArgumentException("not a CREATE TABLE or INDEX", nameof(create)),
+        };
+        if (name.End <= name.Start || create.End > sql.Length)
+        {
+            return SourceText(create, sql);
+        }
+
+        var start = TokensOf(sql, name.Start, name.End)[^1].Start;
+        int end;
+        if (toParen)
+        {
+            end = start + CloseParenOf(sql[start..create.End]) + 1;
+        }
+        else
+        {
+            var next = TokensOf(sql, create.End).FirstOrDefault();
+            end = next.Length > 0 && next.Kind == Tokenizer.TokenKind.Semicolon ? next.Start : create.End;
+            if (next.Length == 0)
+            {
+                end = sql.Length;
+            }
+        }
+
+        return head + sql[start..end];
     }
 }

@@ -389,7 +389,7 @@ public sealed partial class Database
         var n = record.ColumnCount;
         for (var c = 0; c < values.Length; c++)
         {
-            values[c] = c == table.RowidAlias ? SqlValue.FromInteger(cursor.Rowid) : c < n ? record.GetValue(c) : SqlValue.Null;
+            values[c] = c == table.RowidAlias ? SqlValue.FromInteger(cursor.Rowid) : c < n ? record.GetValue(c) : MissingValue(table, c);
 
             // SQLite may store a REAL column's integral value as an integer; it reads back as REAL.
             if (values[c].Type == SqlType.Integer && table.Columns[c].Affinity == Values.Affinity.Real && c != table.RowidAlias)
@@ -398,6 +398,35 @@ public sealed partial class Database
             }
         }
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TableInfo, SqlValue[]> s_missingValues = [];
+
+    /// <summary>
+    /// A column a row's record is too short for (the row predates ALTER TABLE ADD COLUMN): the
+    /// column's DEFAULT (a constant; sqlite3 refuses others once rows exist) with its affinity, else NULL.
+    /// </summary>
+    private static SqlValue MissingValue(TableInfo table, int column) =>
+        s_missingValues.GetValue(table, static t =>
+        {
+            var ctx = new EvalContext(0);
+            var compiler = new ExpressionCompiler(null);
+            return [.. t.Columns.Select(c =>
+            {
+                if (c.Default is null)
+                {
+                    return SqlValue.Null;
+                }
+
+                try
+                {
+                    return SqlConvert.ApplyAffinity(compiler.Compile(c.Default).Eval(ctx).Detach(), c.Affinity);
+                }
+                catch (Exception e) when (e is SqlPrepareException or SqlRuntimeException)
+                {
+                    return SqlValue.Null;
+                }
+            })];
+        })[column];
 
     internal static KeyInfo KeyInfoOf(IndexInfo index)
     {
