@@ -47,7 +47,7 @@ public sealed partial class DmlTests : IDisposable
     }
 
     /// <summary>The same through one sqlite3 process: a marker after each statement keeps outputs and errors aligned.</summary>
-    private static List<string> RunSqlite(string file, IReadOnlyList<string> statements)
+    private static List<string> RunSqlite(string file, IReadOnlyList<string> statements, bool schemaAfterEach = false)
     {
         var psi = new ProcessStartInfo(Sqlite3.Path)
         {
@@ -69,6 +69,11 @@ public sealed partial class DmlTests : IDisposable
         {
             // The statement on one line (so "near line N" numbers it), then the marker.
             p.StandardInput.WriteLine(s.Replace('\n', ' '));
+            if (schemaAfterEach)
+            {
+                p.StandardInput.WriteLine(SchemaCheck);
+            }
+
             p.StandardInput.WriteLine($"SELECT '#{n++}#';");
         }
 
@@ -79,7 +84,7 @@ public sealed partial class DmlTests : IDisposable
         {
             var m = ErrorLine().Match(line);
             Assert.True(m.Success, line);
-            errors[(int.Parse(m.Groups[1].Value) - 1) / 2] = m.Groups[2].Value;
+            errors[(int.Parse(m.Groups[1].Value) - 1) / (schemaAfterEach ? 2 + SchemaCheck.Split('\n').Length : 2)] = m.Groups[2].Value;
         }
 
         var results = new List<string>();
@@ -111,17 +116,30 @@ public sealed partial class DmlTests : IDisposable
     /// must match, forge's file must pass sqlite3's integrity check and dump as sqlite3's does.
     /// Returns forge's file.
     /// </summary>
-    private string Differential(IReadOnlyList<string> statements)
+    private string Differential(IReadOnlyList<string> statements, bool schemaAfterEach = false)
     {
         var forgeFile = NewFile();
         var sqliteFile = NewFile();
-        List<string> mine;
+        var mine = new List<string>();
         using (var db = Database.Open(forgeFile))
         {
-            mine = RunForge(db, statements);
+            if (schemaAfterEach)
+            {
+                // A new sqlite3 process reads forge's file after every statement (the schema cookie,
+                // change counter and page count must be right each time).
+                foreach (var s in statements)
+                {
+                    var output = RunForge(db, [s])[0];
+                    mine.Add(output.StartsWith("error: ", StringComparison.Ordinal) ? output : output + Sqlite3.Run(forgeFile, SchemaCheck + "\n"));
+                }
+            }
+            else
+            {
+                mine = RunForge(db, statements);
+            }
         }
 
-        var theirs = RunSqlite(sqliteFile, statements);
+        var theirs = RunSqlite(sqliteFile, statements, schemaAfterEach);
         for (var i = 0; i < statements.Count; i++)
         {
             if (theirs[i] != mine[i])
@@ -136,6 +154,9 @@ public sealed partial class DmlTests : IDisposable
         Assert.Equal(Sqlite3.Run(sqliteFile, ".dump"), Sqlite3.Run(forgeFile, ".dump"));
         return forgeFile;
     }
+
+    /// <summary>Run after each statement when the schema is checked step by step: .schema and the integrity check.</summary>
+    private const string SchemaCheck = ".schema\nPRAGMA integrity_check;";
 
     private static string[] Lines(string script) => [.. script.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
 
@@ -305,7 +326,7 @@ public sealed partial class DmlTests : IDisposable
             CREATE TABLE big(n);
             INSERT INTO big VALUES (1);
             """));
-        var file = Differential(statements);
+        var file = Differential(statements, schemaAfterEach: true);
         var free = int.Parse(Sqlite3.Run(file, "PRAGMA freelist_count;").Trim());
         var pages = int.Parse(Sqlite3.Run(file, "PRAGMA page_count;").Trim());
         Assert.True(free > 20, $"freelist {free} of {pages} pages");
@@ -376,10 +397,22 @@ public sealed partial class DmlTests : IDisposable
             INSERT INTO pp(vv) VALUES ('bad');
             INSERT INTO pp(vv) VALUES ('good') RETURNING *;
             SELECT * FROM sqlite_sequence;
+            """), schemaAfterEach: true);
+        Differential(Lines("""
+            CREATE TABLE pp(id INTEGER PRIMARY KEY AUTOINCREMENT, vv);
+            INSERT INTO pp(vv) VALUES ('before');
             BEGIN;
             ALTER TABLE pp ADD COLUMN later DEFAULT 'x';
             INSERT INTO pp(vv) VALUES ('in tx') RETURNING *;
+            ALTER TABLE pp RENAME TO qq;
             ROLLBACK;
+            SELECT * FROM pp;
+            BEGIN;
+            ALTER TABLE pp ADD COLUMN later DEFAULT 'x';
+            CREATE INDEX pl ON pp(later);
+            DROP TABLE pp;
+            CREATE TABLE pp(z);
+            COMMIT;
             SELECT * FROM pp;
             """));
     }
