@@ -15,6 +15,7 @@ public sealed partial class DmlTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("forge-dml-").FullName;
     private int _files;
+    private List<string> _lastOutputs = [];
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -150,6 +151,7 @@ public sealed partial class DmlTests : IDisposable
             }
         }
 
+        _lastOutputs = mine;
         Assert.Equal("ok\n", Sqlite3.Run(forgeFile, "PRAGMA integrity_check;"));
         Assert.Equal(Sqlite3.Run(sqliteFile, ".dump"), Sqlite3.Run(forgeFile, ".dump"));
         return forgeFile;
@@ -194,6 +196,14 @@ public sealed partial class DmlTests : IDisposable
             DELETE FROM nope;
             SELECT * FROM t;
             INSERT INTO t(a, b) VALUES (1, 'q'), (2, 'r'), (3, 's');
+            CREATE TABLE s(x, y, a);
+            INSERT INTO s VALUES (1, 'one', 0), (2, 'two', 0), (9, 'nine', 0);
+            UPDATE t SET b = s.y FROM s WHERE s.x = t.a RETURNING *;
+            UPDATE t SET b = y || t.b FROM s AS q WHERE q.x = t.a + 1 RETURNING *;
+            UPDATE t SET b = 1 FROM s WHERE a = 1;
+            UPDATE t SET b = 1 FROM nope;
+            UPDATE t SET b = s.y FROM s WHERE s.x = 9;
+            SELECT * FROM t;
             DELETE FROM t;
             SELECT * FROM t;
             """));
@@ -292,6 +302,15 @@ public sealed partial class DmlTests : IDisposable
             DROP TABLE a;
             SELECT * FROM sqlite_sequence;
             INSERT INTO b(v) VALUES (2) RETURNING k;
+            CREATE TABLE u(id INTEGER PRIMARY KEY AUTOINCREMENT, v UNIQUE);
+            INSERT INTO u(v) VALUES (1), (2);
+            UPDATE u SET id = 50 WHERE id = 2;
+            INSERT INTO u(v) VALUES (3) RETURNING id;
+            REPLACE INTO u(v) VALUES (3) RETURNING id;
+            INSERT INTO u(id, v) VALUES (70, 1) ON CONFLICT(v) DO UPDATE SET id = 80 RETURNING id;
+            INSERT OR IGNORE INTO u(id, v) VALUES (90, 1);
+            SELECT * FROM sqlite_sequence;
+            INSERT INTO u(v) VALUES (9) RETURNING id;
             """));
     }
 
@@ -538,5 +557,12 @@ public sealed partial class DmlTests : IDisposable
         var sw = Stopwatch.StartNew();
         Differential(statements);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20), $"took {sw.Elapsed}");
+
+        // The mix really exercises both outcomes: most statements succeed, constraint failures happen.
+        var writes = statements.Select((s, i) => (s, i)).Where(x => !x.s.StartsWith("SELECT", StringComparison.Ordinal)).ToList();
+        var failed = writes.Count(x => _lastOutputs[x.i].StartsWith("error: ", StringComparison.Ordinal));
+        var returned = writes.Count(x => _lastOutputs[x.i].Length > 0 && !_lastOutputs[x.i].StartsWith("error: ", StringComparison.Ordinal));
+        Assert.True(failed > writes.Count / 20 && failed < writes.Count / 2, $"{failed} of {writes.Count} statements failed");
+        Assert.True(returned > writes.Count / 20, $"{returned} of {writes.Count} statements returned rows");
     }
 }

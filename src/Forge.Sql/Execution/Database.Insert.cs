@@ -133,6 +133,13 @@ public sealed partial class Database
             }
 
             var rowid = explicitRowid is { } v ? RowidValue(v) : NextRowid(w);
+
+            // AUTOINCREMENT remembers the rowid chosen, even when the row is then ignored or upserted (as sqlite3 does).
+            if (w.Sequence >= 0 && rowid > w.Sequence)
+            {
+                w.Sequence = rowid;
+            }
+
             var outcome = WriteRow(w, record, rowid, null, null, orAction, upserts, out var plan, out var conflictRowid);
             if (outcome == WriteOutcome.Upsert)
             {

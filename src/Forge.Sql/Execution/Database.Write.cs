@@ -507,11 +507,6 @@ public sealed partial class Database
         }
 
         w.Rows.Insert(rowid, RecordFormat.Encode(stored));
-        if (w.Sequence >= 0 && oldRowid is null && rowid > w.Sequence)
-        {
-            w.Sequence = rowid;
-        }
-
         return WriteOutcome.Written;
     }
 
