@@ -32,7 +32,7 @@ public sealed partial class DmlTests : IDisposable
                 {
                     foreach (var row in r.Rows)
                     {
-                        sb.Append(string.Join('|', Enumerable.Range(0, row.Count).Select(i => row.GetText(i) ?? ""))).Append('\n');
+                        sb.Append(string.Join('|', Enumerable.Range(0, row.Count).Select(i => row.GetText(i) ?? "NULL"))).Append('\n');
                     }
                 }
 
@@ -65,6 +65,8 @@ public sealed partial class DmlTests : IDisposable
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         p.StandardInput.NewLine = "\n";
+        // NULL shows as NULL, so a row of one NULL is not an empty line (which would read as no row).
+        p.StandardInput.WriteLine(".nullvalue NULL");
         var n = 0;
         foreach (var s in statements)
         {
@@ -85,7 +87,7 @@ public sealed partial class DmlTests : IDisposable
         {
             var m = ErrorLine().Match(line);
             Assert.True(m.Success, line);
-            errors[(int.Parse(m.Groups[1].Value) - 1) / (schemaAfterEach ? 2 + SchemaCheck.Split('\n').Length : 2)] = m.Groups[2].Value;
+            errors[(int.Parse(m.Groups[1].Value) - 2) / (schemaAfterEach ? 2 + SchemaCheck.Split('\n').Length : 2)] = m.Groups[2].Value;
         }
 
         var results = new List<string>();
@@ -280,6 +282,69 @@ public sealed partial class DmlTests : IDisposable
             SELECT id, t, r, s FROM d;
             INSERT INTO d(id, t) SELECT x FROM src;
             INSERT INTO d SELECT * FROM src;
+            """));
+    }
+
+    [Fact]
+    public void Insert_forms_targets_and_names()
+    {
+        Differential(Lines("""
+            CREATE TABLE t(id INTEGER PRIMARY KEY, a UNIQUE, b, c, UNIQUE(b, c));
+            INSERT INTO t(rowid, a) VALUES (5, 'five') RETURNING *;
+            INSERT INTO t(oid, a) VALUES (6, 'six') RETURNING rowid;
+            INSERT INTO t(a) SELECT 1, 2;
+            INSERT INTO t SELECT 1;
+            INSERT INTO t VALUES (1, 2, 3);
+            INSERT INTO t(a, b) VALUES (1);
+            INSERT INTO t(zz) VALUES (1);
+            INSERT INTO t VALUES (7, 'x', 1, NULL), (8, 'y', 1, NULL), (9, 'z', 1, 2);
+            INSERT INTO t VALUES (10, 'w', 1, 2);
+            INSERT OR REPLACE INTO t VALUES (7, 'y', 1, 2) RETURNING *;
+            SELECT * FROM t;
+            INSERT INTO t(id, a) VALUES (20, 'five') ON CONFLICT(b) DO NOTHING;
+            INSERT INTO t(id, a) VALUES (20, 'five') ON CONFLICT(b, c) DO NOTHING;
+            INSERT INTO t(id, a) VALUES (20, 'five') ON CONFLICT(c, b) DO UPDATE SET a = 'q';
+            INSERT INTO t(id, a, b, c) VALUES (20, 'five', 1, 2) ON CONFLICT(c, b) DO UPDATE SET a = 'six' RETURNING *;
+            INSERT INTO t(id, a) VALUES (5, 'new') ON CONFLICT(id) DO UPDATE SET a = excluded.a || a RETURNING *;
+            INSERT INTO t(id, a) VALUES (5, 'new') ON CONFLICT(rowid) DO NOTHING;
+            INSERT INTO t(id, a) VALUES (5, 'new') ON CONFLICT(a) DO NOTHING ON CONFLICT DO UPDATE SET b = 'hit' RETURNING *;
+            INSERT INTO t(id, a) VALUES (5, 'new') ON CONFLICT DO NOTHING ON CONFLICT(a) DO NOTHING;
+            UPDATE t SET a = 1, a = 2 WHERE id = 5 RETURNING a;
+            DELETE FROM t AS x WHERE x.a = 2 RETURNING x.id;
+            UPDATE t AS x SET b = x.b + 1 WHERE x.id = 6 RETURNING b;
+            INSERT INTO sqlite_master VALUES (1,2,3,4,5);
+            DELETE FROM sqlite_master;
+            UPDATE sqlite_schema SET name = 1;
+            CREATE TABLE n(a NOT NULL, b DEFAULT 1);
+            INSERT INTO n DEFAULT VALUES;
+            INSERT OR IGNORE INTO n DEFAULT VALUES RETURNING *;
+            CREATE TABLE r("rowid" TEXT, v);
+            INSERT INTO r VALUES ('a', 1) RETURNING rowid, *;
+            UPDATE r SET rowid = 'b' RETURNING *;
+            UPDATE r SET _rowid_ = 10 RETURNING _rowid_, *;
+            SELECT _rowid_, * FROM r;
+            CREATE TABLE ck(a INTEGER CHECK (a < 10) CHECK (typeof(a) = 'integer'), b TEXT CONSTRAINT bb CHECK (length(b) < 3));
+            INSERT INTO ck VALUES (5, 'ab'), (7, 'x');
+            INSERT INTO ck VALUES (11, 'ab');
+            INSERT INTO ck VALUES ('5', 'abcd');
+            INSERT INTO ck VALUES ('x', 'ab');
+            UPDATE OR IGNORE ck SET a = a + 4 RETURNING *;
+            UPDATE OR REPLACE ck SET b = 'long' RETURNING *;
+            INSERT INTO ck VALUES (NULL, NULL) RETURNING *;
+            INSERT INTO t(id) VALUES (1) RETURNING count(*);
+            INSERT INTO t(id) VALUES (2) RETURNING t.*;
+            INSERT INTO t(id) VALUES (3) RETURNING nope;
+            CREATE TABLE t2(id INTEGER PRIMARY KEY, a UNIQUE, b);
+            INSERT INTO t2 AS x VALUES (1, 2, 3) RETURNING x.a;
+            INSERT INTO t2 AS x VALUES (2, 3, 3) RETURNING t2.a;
+            INSERT INTO t2 AS x VALUES (1, 3, 3) ON CONFLICT(id) DO UPDATE SET b = x.b + t2.b RETURNING t2.b;
+            UPDATE t2 AS x SET b = 1 RETURNING x.b;
+            UPDATE t2 AS x SET b = 1 RETURNING t2.b;
+            DELETE FROM t2 AS x WHERE t2.a = 1;
+            DELETE FROM t2 AS x RETURNING t2.a;
+            CREATE TABLE n2(v);
+            INSERT INTO n2 VALUES(1) ON CONFLICT(rowid) DO NOTHING;
+            INSERT INTO n2(rowid, v) VALUES(1, 2) ON CONFLICT(rowid) DO UPDATE SET v = 5 RETURNING rowid, v;
             """));
     }
 

@@ -26,6 +26,12 @@ public sealed partial class Database
             throw new SqlPrepareException($"unknown database {schema}");
         }
 
+        if (_store.Pager.IsAutoVacuum && drop.Kind is DropKind.Table or DropKind.Index)
+        {
+            // Freeing a tree there means moving the last root page into the hole (and the pointer map).
+            throw new SqlPrepareException("not supported yet: DROP TABLE and DROP INDEX in auto-vacuum databases");
+        }
+
         var rows = SchemaTable.ReadAll(_store);
         switch (drop.Kind)
         {

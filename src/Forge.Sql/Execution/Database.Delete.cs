@@ -25,7 +25,7 @@ public sealed partial class Database
 
         var table = TargetTable(delete.Table);
         var scope = new RowScope(table, delete.Alias ?? table.Name, 0);
-        var returning = CompileReturning(delete.Returning, table, scope, sql, integralRealsAsIntegers: false);
+        var returning = CompileReturning(delete.Returning, table, sql, integralRealsAsIntegers: false);
         var ctx = NewContext(2);
         var rowids = MatchingRowids(table, scope, delete.Where, ctx);
 

@@ -26,7 +26,7 @@ public sealed partial class Database
             throw new SqlPrepareException($"no such table: {schema}.{insert.Table.Name}");
         }
 
-        var table = _catalog.FindTable(insert.Table.Name) ?? throw new SqlPrepareException($"no such table: {insert.Table.Name}");
+        var table = TargetTable(insert.Table);
         int[] targets;
         if (insert.Columns is null)
         {
@@ -55,9 +55,8 @@ public sealed partial class Database
         var ctx = NewContext(2);
         var compiler = new ExpressionCompiler(null);
         var name0 = insert.Alias ?? table.Name;
-        var scope = new RowScope(table, name0, 0);
         var upserts = CompileUpserts(insert, table, name0);
-        var returning = CompileReturning(insert.Returning, table, scope, sql);
+        var returning = CompileReturning(insert.Returning, table, sql);
 
         // The rows: VALUES evaluated row by row as they go in (a later row sees the earlier ones), or a SELECT's result.
         IEnumerable<SqlValue[]> rows;
@@ -230,6 +229,11 @@ public sealed partial class Database
             }
 
             var c = table.FindColumn(cr.Column);
+            if (c < 0 && IsRowidName(cr.Column) && target.Count == 1)
+            {
+                return -1;
+            }
+
             if (c < 0)
             {
                 throw new SqlPrepareException($"no such column: {cr.Column}");

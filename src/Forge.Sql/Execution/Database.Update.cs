@@ -41,7 +41,7 @@ public sealed partial class Database
 
         var compiler = new ExpressionCompiler(scope);
         var set = Assignments(update.Set, table, compiler).ToArray();
-        var returning = CompileReturning(update.Returning, table, scope, sql);
+        var returning = CompileReturning(update.Returning, table, sql);
         var ctx = NewContext(2);
         List<long> rowids;
         List<SqlValue[]>? partners = null;
@@ -159,7 +159,7 @@ public sealed partial class Database
 
         if (name.Name.Equals("sqlite_schema", StringComparison.OrdinalIgnoreCase) || name.Name.Equals("sqlite_master", StringComparison.OrdinalIgnoreCase))
         {
-            throw new SqlPrepareException($"table {name.Name} may not be modified");
+            throw new SqlPrepareException("table sqlite_master may not be modified");
         }
 
         return _catalog.FindTable(name.Name) ?? throw new SqlPrepareException($"no such table: {name.Name}");

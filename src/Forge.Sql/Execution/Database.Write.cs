@@ -564,14 +564,15 @@ public sealed partial class Database
         public bool IntegralRealsAsIntegers { get; init; }
     }
 
-    private static Returning? CompileReturning(SyntaxList<ResultColumn>? columns, TableInfo table, IColumnScope scope, string sql, bool integralRealsAsIntegers = true)
+    /// <summary>RETURNING's columns: they see the target table by its own name (not the statement's alias, not FROM tables), as in sqlite3.</summary>
+    private static Returning? CompileReturning(SyntaxList<ResultColumn>? columns, TableInfo table, string sql, bool integralRealsAsIntegers = true)
     {
         if (columns is null)
         {
             return null;
         }
 
-        var compiler = new ExpressionCompiler(scope);
+        var compiler = new ExpressionCompiler(new RowScope(table, table.Name, 0));
         var names = new List<string>();
         var exprs = new List<CompiledExpr>();
         foreach (var rc in columns)
