@@ -406,7 +406,8 @@ public sealed partial class Database
 
         for (var i = 0; i < table.Indexes.Count; i++)
         {
-            if (table.Indexes[i].Unique)
+            // An UPDATE that leaves an index's key (and the rowid) alone cannot make it conflict.
+            if (table.Indexes[i].Unique && (oldValues is null || oldRowid != rowid || !SameKey(IndexKey(table.Indexes[i], oldValues, rowid), IndexKey(table.Indexes[i], record, rowid))))
             {
                 order.Add(i);
             }
