@@ -109,17 +109,8 @@ public sealed partial class Database
         var rowid = SchemaTable.Insert(_store, "index", name, table.Name, root, text);
         var index = info with { SchemaRowid = rowid };
 
-        // Fill it from the table's rows (checking uniqueness as it goes).
-        using (var rows = _store.OpenTable(table.Root))
-        using (var entries = _store.OpenIndex(root, KeyInfoOf(index)))
-        {
-            var values = new SqlValue[table.Columns.Length];
-            for (var ok = rows.First(); ok; ok = rows.Next())
-            {
-                ReadRow(table, rows, values);
-                InsertIndexEntry(table, index, values, rows.Rowid, entries);
-            }
-        }
+        // Fill it from the table's rows: sorted keys, built bottom-up (uniqueness checked on the sorted run).
+        BuildIndex(table, index, root);
 
         _catalog.Add(index);
         return ResultSet.Empty;

@@ -464,36 +464,4 @@ public sealed partial class Database
         key[^1] = SqlValue.FromInteger(rowid);
         return key;
     }
-
-    /// <summary>Adds a row's entry to an index (checking UNIQUE first) through the index's open cursor.</summary>
-    private static void InsertIndexEntry(TableInfo table, IndexInfo index, SqlValue[] row, long rowid, BTreeCursor indexCursor)
-    {
-        CheckUnique(table, index, row, indexCursor);
-        indexCursor.Insert(RecordFormat.Encode(IndexKey(index, row, rowid)));
-    }
-
-    /// <summary>A UNIQUE index refuses a second entry with the same key (keys with a NULL never clash).</summary>
-    private static void CheckUnique(TableInfo table, IndexInfo index, SqlValue[] row, BTreeCursor cursor)
-    {
-        if (!index.Unique)
-        {
-            return;
-        }
-
-        var prefix = new SqlValue[index.Columns.Length];
-        for (var i = 0; i < prefix.Length; i++)
-        {
-            prefix[i] = row[index.Columns[i].Column];
-            if (prefix[i].IsNull)
-            {
-                return;
-            }
-        }
-
-        if (cursor.Seek(prefix, SeekOp.GE) && cursor.CompareCurrent(prefix) == 0)
-        {
-            var names = string.Join(", ", index.Columns.Select(c => $"{table.Name}.{table.Columns[c.Column].Name}"));
-            throw new SqlRuntimeException($"UNIQUE constraint failed: {names}", SqlRuntimeException.Constraint);
-        }
-    }
 }
