@@ -43,8 +43,15 @@ public sealed partial class Database
             throw new SqlPrepareException($"duplicate column name: {duplicate.Key}");
         }
 
-        var text = SourceText(create, sql);
-        var info = Catalog.TableFrom(create, 0, 0, text);
+        var text = StoredCreateText(create, sql);
+        var info = Catalog.TableFrom((CreateTableStmt)SqlParser.Parse(text).Statement!, 0, 0, text);
+        var autoincrement = create.Columns.Any(c => c.Constraints.OfType<PrimaryKeyColumnConstraint>().Any(p => p.Autoincrement))
+            || create.Constraints.OfType<PrimaryKeyTableConstraint>().Any(p => p.Autoincrement);
+        if (autoincrement && !info.Columns.Any(c => c.IsRowidAlias))
+        {
+            throw new SqlPrepareException("AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
+        }
+
         var root = _store.CreateTree(TreeKind.Table);
         var rowid = SchemaTable.Insert(_store, "table", name, name, root, text);
         var table = new TableInfo(name, root, info.Columns, rowid, text);
@@ -59,6 +66,14 @@ public sealed partial class Database
             var indexRoot = _store.CreateTree(TreeKind.Index);
             var indexRowid = SchemaTable.Insert(_store, "index", indexName, name, indexRoot, null);
             _catalog.Add(new IndexInfo(indexName, name, indexRoot, true, columns, indexRowid));
+        }
+
+        // AUTOINCREMENT keeps the largest rowid ever used in sqlite_sequence, made with the first such table.
+        if (autoincrement && SequenceRoot() == 0)
+        {
+            var sequenceRoot = _store.CreateTree(TreeKind.Table);
+            SchemaTable.Insert(_store, "table", "sqlite_sequence", "sqlite_sequence", sequenceRoot, "CREATE TABLE sqlite_sequence(name,seq)");
+            _catalog = Catalog.Load(_store);
         }
 
         return ResultSet.Empty;
@@ -88,25 +103,54 @@ public sealed partial class Database
             throw new SqlPrepareException("not supported yet: partial indexes");
         }
 
-        var text = SourceText(create, sql);
+        var text = StoredCreateText(create, sql);
         var root = _store.CreateTree(TreeKind.Index);
         var info = Catalog.IndexFrom(create, table, root, 0);
         var rowid = SchemaTable.Insert(_store, "index", name, table.Name, root, text);
         var index = info with { SchemaRowid = rowid };
 
-        // Fill it from the table's rows (checking uniqueness as it goes).
-        using (var rows = _store.OpenTable(table.Root))
-        using (var entries = _store.OpenIndex(root, KeyInfoOf(index)))
-        {
-            var values = new SqlValue[table.Columns.Length];
-            for (var ok = rows.First(); ok; ok = rows.Next())
-            {
-                ReadRow(table, rows, values);
-                InsertIndexEntry(table, index, values, rows.Rowid, entries);
-            }
-        }
+        // Fill it from the table's rows: sorted keys, built bottom-up (uniqueness checked on the sorted run).
+        BuildIndex(table, index, root);
 
         _catalog.Add(index);
         return ResultSet.Empty;
+    }
+
+    /// <summary>
+    /// The CREATE text sqlite_schema keeps, as sqlite3 builds it: "CREATE TABLE " or "CREATE
+    /// [UNIQUE] INDEX " and then the source from the object's name (no schema prefix, no IF NOT
+    /// EXISTS) to the table's closing parenthesis, or, for an index or a table with options
+    /// (WITHOUT ROWID, STRICT), to the statement's end (the ';' left out, the blanks before it kept).
+    /// </summary>
+    private static string StoredCreateText(Statement create, string sql)
+    {
+        var (name, head, toParen) = create switch
+        {
+            CreateTableStmt t => (t.Name, "CREATE TABLE ", !t.WithoutRowid && !t.Strict),
+            CreateIndexStmt i => (i.Name, i.Unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ", false),
+            _ => throw new ArgumentException("not a CREATE TABLE or INDEX", nameof(create)),
+        };
+        if (name.End <= name.Start || create.End > sql.Length)
+        {
+            return SourceText(create, sql);
+        }
+
+        var start = TokensOf(sql, name.Start, name.End)[^1].Start;
+        int end;
+        if (toParen)
+        {
+            end = start + CloseParenOf(sql[start..create.End]) + 1;
+        }
+        else
+        {
+            var next = TokensOf(sql, create.End).FirstOrDefault();
+            end = next.Length > 0 && next.Kind == Tokenizer.TokenKind.Semicolon ? next.Start : create.End;
+            if (next.Length == 0)
+            {
+                end = sql.Length;
+            }
+        }
+
+        return head + sql[start..end];
     }
 }

@@ -14,14 +14,19 @@ namespace Forge.Sql.Execution;
 /// </summary>
 public sealed partial class Database
 {
-    private ResultSet Insert(InsertStmt insert)
+    private ResultSet Insert(InsertStmt insert, string sql)
     {
-        if (insert.With is not null || insert.Upserts.Count > 0 || insert.Returning is not null || (insert.OrAction is { } a && a != ConflictAction.Abort))
+        if (insert.With is not null)
         {
-            throw new SqlPrepareException("not supported yet: WITH, OR REPLACE/IGNORE, upsert and RETURNING in INSERT");
+            throw new SqlPrepareException("not supported yet: WITH in INSERT");
         }
 
-        var table = _catalog.FindTable(insert.Table.Name) ?? throw new SqlPrepareException($"no such table: {insert.Table.Name}");
+        if (insert.Table.Schema is { } schema && !schema.Equals("main", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SqlPrepareException($"no such table: {schema}.{insert.Table.Name}");
+        }
+
+        var table = TargetTable(insert.Table);
         int[] targets;
         if (insert.Columns is null)
         {
@@ -34,9 +39,9 @@ public sealed partial class Database
             {
                 var name = insert.Columns[i];
                 var c = table.FindColumn(name);
-                if (c < 0 && IsRowidName(name) && table.RowidAlias < 0)
+                if (c < 0 && IsRowidName(name))
                 {
-                    c = -1;
+                    c = table.RowidAlias;
                 }
                 else if (c < 0)
                 {
@@ -47,17 +52,22 @@ public sealed partial class Database
             }
         }
 
+        var ctx = NewContext(2);
         var compiler = new ExpressionCompiler(null);
-        var ctx = NewContext(0);
-        var defaults = table.Columns.Select(c => c.Default is null ? null : compiler.Compile(c.Default)).ToArray();
-        var rows = new List<SqlValue[]>();
+        var name0 = insert.Alias ?? table.Name;
+        var upserts = CompileUpserts(insert, table, name0);
+        var returning = CompileReturning(insert.Returning, table, sql);
+
+        // The rows: VALUES evaluated row by row as they go in (a later row sees the earlier ones), or a SELECT's result.
+        IEnumerable<SqlValue[]> rows;
         if (insert.Select is null)
         {
-            rows.Add([]);
+            rows = [[]];
             targets = [];
         }
         else if (insert.Select is { Body: ValuesBody values, With: null, OrderBy.Count: 0, Limit: null })
         {
+            var compiled = new List<CompiledExpr[]>();
             foreach (var row in values.Rows)
             {
                 if (row.Count != targets.Length)
@@ -67,12 +77,14 @@ public sealed partial class Database
                         : $"{row.Count} values for {targets.Length} columns");
                 }
 
-                rows.Add([.. row.Select(e => compiler.Compile(e).Eval(ctx).Detach())]);
+                compiled.Add([.. row.Select(compiler.Compile)]);
             }
+
+            rows = compiled.Select(r => r.Select(e => e.Eval(ctx).Detach()).ToArray());
         }
         else
         {
-            var result = RunSelect(insert.Select, string.Empty);
+            var result = RunSelect(insert.Select, sql);
             if (result.Columns.Count != targets.Length)
             {
                 throw new SqlPrepareException(insert.Columns is null
@@ -80,35 +92,16 @@ public sealed partial class Database
                     : $"{result.Columns.Count} values for {targets.Length} columns");
             }
 
-            rows.AddRange(result.Rows.Select(r => r.Values));
+            rows = result.Rows.Select(r => r.Values);
         }
 
-        using var cursor = _store.OpenTable(table.Root);
-        var indexCursors = OpenIndexCursors(table.Indexes);
-        try
-        {
-            InsertRows(table, cursor, indexCursors, rows, targets, defaults, ctx);
-        }
-        finally
-        {
-            foreach (var c in indexCursors)
-            {
-                c.Dispose();
-            }
-        }
-
-        return ResultSet.Empty;
-    }
-
-    private BTreeCursor[] OpenIndexCursors(List<IndexInfo> indexes) => [.. indexes.Select(i => _store.OpenIndex(i.Root, KeyInfoOf(i)))];
-
-    private static void InsertRows(TableInfo table, BTreeCursor cursor, BTreeCursor[] indexCursors, List<SqlValue[]> rows, int[] targets, CompiledExpr?[] defaults, EvalContext ctx)
-    {
-        var record = new SqlValue[table.Columns.Length];
-        var stored = new SqlValue[table.Columns.Length];
+        using var w = OpenWrite(table, ctx);
+        var orAction = insert.OrAction;
         var given = new bool[table.Columns.Length];
+        var returned = new ValueRow([]);
         foreach (var source in rows)
         {
+            var record = new SqlValue[table.Columns.Length];
             SqlValue? explicitRowid = null;
             Array.Clear(given);
             for (var i = 0; i < targets.Length; i++)
@@ -127,7 +120,7 @@ public sealed partial class Database
             {
                 if (!given[c])
                 {
-                    record[c] = defaults[c]?.Eval(ctx).Detach() ?? SqlValue.Null;
+                    record[c] = w.Defaults[c]?.Eval(ctx).Detach() ?? SqlValue.Null;
                 }
 
                 record[c] = SqlConvert.ApplyAffinity(record[c], table.Columns[c].Affinity);
@@ -138,70 +131,267 @@ public sealed partial class Database
                 explicitRowid = record[table.RowidAlias].IsNull ? null : record[table.RowidAlias];
             }
 
-            var rowid = ChooseRowid(table, cursor, explicitRowid);
-            if (table.RowidAlias >= 0)
+            var rowid = explicitRowid is { } v ? RowidValue(v) : NextRowid(w);
+
+            // AUTOINCREMENT remembers the rowid chosen, even when the row is then ignored or upserted (as sqlite3 does).
+            if (w.Sequence >= 0 && rowid > w.Sequence)
             {
-                record[table.RowidAlias] = SqlValue.FromInteger(rowid);
+                w.Sequence = rowid;
             }
 
-            for (var c = 0; c < record.Length; c++)
+            var outcome = WriteRow(w, record, rowid, null, null, orAction, upserts, out var plan, out var conflictRowid);
+            if (outcome == WriteOutcome.Upsert)
             {
-                if (table.Columns[c].NotNull && record[c].IsNull)
+                if (plan!.Set is null || !UpsertUpdate(w, plan, record, rowid, conflictRowid, out record, out rowid))
                 {
-                    throw new SqlRuntimeException($"NOT NULL constraint failed: {table.Name}.{table.Columns[c].Name}", SqlRuntimeException.Constraint);
+                    continue;
                 }
             }
-
-            for (var i = 0; i < indexCursors.Length; i++)
+            else if (outcome == WriteOutcome.Ignored)
             {
-                CheckUnique(table, table.Indexes[i], record, indexCursors[i]);
+                continue;
             }
 
-            // The rowid alias is stored as NULL in the record (the rowid carries it).
-            record.CopyTo(stored, 0);
-            if (table.RowidAlias >= 0)
+            returned.Values = record;
+            returned.RowId = rowid;
+            AddReturningRow(returning, ctx, returned);
+        }
+
+        if (w.Sequence > w.SequenceAtStart)
+        {
+            WriteSequence(table.Name, w.Sequence);
+        }
+
+        return ResultOf(returning);
+    }
+
+    /// <summary>ON CONFLICT clauses bound to the rowid or the UNIQUE index their target names.</summary>
+    private static List<UpsertPlan>? CompileUpserts(InsertStmt insert, TableInfo table, string name)
+    {
+        if (insert.Upserts.Count == 0)
+        {
+            return null;
+        }
+
+        var scope = new RowScope(table, name, 0, next: new RowScope(table, "excluded", 1, qualifiedOnly: true));
+        var compiler = new ExpressionCompiler(scope);
+        var plans = new List<UpsertPlan>();
+        for (var u = 0; u < insert.Upserts.Count; u++)
+        {
+            var clause = insert.Upserts[u];
+            int? constraint = null;
+            if (clause.Target is null)
             {
-                stored[table.RowidAlias] = SqlValue.Null;
+                if (u != insert.Upserts.Count - 1)
+                {
+                    throw new SqlPrepareException("ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+                }
+            }
+            else
+            {
+                constraint = UpsertTarget(clause.Target, table);
             }
 
-            cursor.Insert(rowid, RecordFormat.Encode(stored));
-            for (var i = 0; i < indexCursors.Length; i++)
+            (int, CompiledExpr)[]? set = null;
+            if (clause.Set is not null)
             {
-                indexCursors[i].Insert(RecordFormat.Encode(IndexKey(table.Indexes[i], record, rowid)));
+                set = [.. Assignments(clause.Set, table, compiler)];
+            }
+
+            plans.Add(new UpsertPlan
+            {
+                Constraint = constraint,
+                Set = set,
+                Where = clause.Where is null ? null : compiler.Compile(clause.Where),
+            });
+        }
+
+        return plans;
+    }
+
+    /// <summary>The constraint an upsert target names: -1 for the INTEGER PRIMARY KEY, else the UNIQUE index with exactly those columns.</summary>
+    private static int UpsertTarget(SyntaxList<OrderingTerm> target, TableInfo table)
+    {
+        var columns = new List<(int Column, Collation? Collation)>();
+        foreach (var term in target)
+        {
+            var e = term.Expr;
+            Collation? collation = null;
+            if (e is CollateExpr ce)
+            {
+                collation = ExpressionCompiler.CollationByName(ce.Collation);
+                e = ce.Operand;
+            }
+
+            if (e is not ColumnRef { Table: null } cr)
+            {
+                throw new SqlPrepareException("ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+            }
+
+            var c = table.FindColumn(cr.Column);
+            if (c < 0 && IsRowidName(cr.Column) && target.Count == 1)
+            {
+                return -1;
+            }
+
+            if (c < 0)
+            {
+                throw new SqlPrepareException($"no such column: {cr.Column}");
+            }
+
+            columns.Add((c, collation));
+        }
+
+        if (columns.Count == 1 && columns[0].Column == table.RowidAlias)
+        {
+            return -1;
+        }
+
+        for (var i = 0; i < table.Indexes.Count; i++)
+        {
+            var index = table.Indexes[i];
+            if (!index.Unique || index.Columns.Length != columns.Count)
+            {
+                continue;
+            }
+
+            if (columns.All(t => index.Columns.Any(ic => ic.Column == t.Column && (t.Collation is null || t.Collation == ic.Collation))))
+            {
+                return i;
             }
         }
+
+        throw new SqlPrepareException("ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
     }
+
+    /// <summary>SET clauses to (column, value) pairs; column -1 is the rowid. <c>(a, b) = (x, y)</c> splits.</summary>
+    private static List<(int Column, CompiledExpr Value)> Assignments(SyntaxList<SetClause> set, TableInfo table, ExpressionCompiler compiler)
+    {
+        var result = new List<(int, CompiledExpr)>();
+        foreach (var clause in set)
+        {
+            Expr[] values;
+            if (clause.Columns.Count == 1)
+            {
+                values = [clause.Value];
+            }
+            else if (clause.Value is RowValueExpr rv)
+            {
+                if (rv.Items.Count != clause.Columns.Count)
+                {
+                    throw new SqlPrepareException($"{clause.Columns.Count} columns assigned {rv.Items.Count} values");
+                }
+
+                values = [.. rv.Items];
+            }
+            else if (clause.Value is SubqueryExpr)
+            {
+                throw new SqlPrepareException("not supported yet: row-value subqueries in SET");
+            }
+            else
+            {
+                throw new SqlPrepareException($"{clause.Columns.Count} columns assigned 1 values");
+            }
+
+            for (var i = 0; i < clause.Columns.Count; i++)
+            {
+                var name = clause.Columns[i];
+                var c = table.FindColumn(name);
+                if (c < 0)
+                {
+                    if (!IsRowidName(name))
+                    {
+                        throw new SqlPrepareException($"no such column: {name}");
+                    }
+                }
+                else if (c == table.RowidAlias)
+                {
+                    c = -1;
+                }
+
+                result.Add((c, compiler.Compile(values[i])));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// DO UPDATE: the conflicting row gets the SET values (its old values in slot 0, the proposed
+    /// row as excluded in slot 1) when the WHERE allows; false when it does not (nothing happens).
+    /// </summary>
+    private bool UpsertUpdate(TableWrite w, UpsertPlan plan, SqlValue[] proposed, long proposedRowid, long conflictRowid, out SqlValue[] record, out long rowid)
+    {
+        var table = w.Table;
+        var old = new SqlValue[table.Columns.Length];
+        record = old;
+        rowid = conflictRowid;
+        if (!ReadRowAt(w, conflictRowid, old))
+        {
+            return false;
+        }
+
+        var ctx = w.Ctx;
+        ctx.Rows[0] = new ValueRow(old) { RowId = conflictRowid };
+        ctx.Rows[1] = new ValueRow(proposed) { RowId = proposedRowid };
+        try
+        {
+            if (plan.Where is not null && CompiledExpr.Truth(plan.Where.Eval(ctx)) != true)
+            {
+                return false;
+            }
+
+            (record, rowid) = UpdatedRecord(table, old, conflictRowid, plan.Set!, ctx);
+        }
+        finally
+        {
+            ctx.Rows[0] = null;
+            ctx.Rows[1] = null;
+        }
+
+        if (WriteRow(w, record, rowid, conflictRowid, old, null, null, out _, out _) != WriteOutcome.Written)
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A row's new values: every SET value evaluated against the old row, then the columns' affinities.</summary>
+    private static (SqlValue[] Record, long Rowid) UpdatedRecord(TableInfo table, SqlValue[] old, long oldRowid, (int Column, CompiledExpr Value)[] set, EvalContext ctx)
+    {
+        var record = (SqlValue[])old.Clone();
+        var rowid = oldRowid;
+        var values = new SqlValue[set.Length];
+        for (var i = 0; i < set.Length; i++)
+        {
+            values[i] = set[i].Value.Eval(ctx).Detach();
+        }
+
+        for (var i = 0; i < set.Length; i++)
+        {
+            var c = set[i].Column;
+            if (c < 0)
+            {
+                rowid = RowidValue(values[i]);
+                if (table.RowidAlias >= 0)
+                {
+                    record[table.RowidAlias] = SqlValue.FromInteger(rowid);
+                }
+            }
+            else
+            {
+                record[c] = SqlConvert.ApplyAffinity(values[i], table.Columns[c].Affinity);
+            }
+        }
+
+        return (record, rowid);
+    }
+
+    private BTreeCursor[] OpenIndexCursors(List<IndexInfo> indexes) => [.. indexes.Select(i => _store.OpenIndex(i.Root, KeyInfoOf(i)))];
 
     internal static bool IsRowidName(string name) =>
         name.Equals("rowid", StringComparison.OrdinalIgnoreCase) || name.Equals("oid", StringComparison.OrdinalIgnoreCase) || name.Equals("_rowid_", StringComparison.OrdinalIgnoreCase);
-
-    private static long ChooseRowid(TableInfo table, BTreeCursor cursor, SqlValue? explicitRowid)
-    {
-        if (explicitRowid is { } v)
-        {
-            var n = SqlConvert.ApplyAffinity(v, Values.Affinity.Integer);
-            if (n.Type != SqlType.Integer)
-            {
-                throw new SqlRuntimeException("datatype mismatch", SqlRuntimeException.Mismatch);
-            }
-
-            if (cursor.SeekRowid(n.AsInteger, out var exact) && exact)
-            {
-                var column = table.RowidAlias >= 0 ? table.Columns[table.RowidAlias].Name : "rowid";
-                throw new SqlRuntimeException($"UNIQUE constraint failed: {table.Name}.{column}", SqlRuntimeException.Constraint);
-            }
-
-            return n.AsInteger;
-        }
-
-        var max = cursor.MaxRowid();
-        if (max == long.MaxValue)
-        {
-            throw new SqlRuntimeException("database or disk is full", SqlRuntimeException.Full);
-        }
-
-        return max + 1;
-    }
 
     /// <summary>Reads a table row's columns (the rowid alias from the rowid; columns added later than the row, NULL).</summary>
     internal static void ReadRow(TableInfo table, BTreeCursor cursor, SqlValue[] values)
@@ -210,7 +400,7 @@ public sealed partial class Database
         var n = record.ColumnCount;
         for (var c = 0; c < values.Length; c++)
         {
-            values[c] = c == table.RowidAlias ? SqlValue.FromInteger(cursor.Rowid) : c < n ? record.GetValue(c) : SqlValue.Null;
+            values[c] = c == table.RowidAlias ? SqlValue.FromInteger(cursor.Rowid) : c < n ? record.GetValue(c) : MissingValue(table, c);
 
             // SQLite may store a REAL column's integral value as an integer; it reads back as REAL.
             if (values[c].Type == SqlType.Integer && table.Columns[c].Affinity == Values.Affinity.Real && c != table.RowidAlias)
@@ -219,6 +409,35 @@ public sealed partial class Database
             }
         }
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TableInfo, SqlValue[]> s_missingValues = [];
+
+    /// <summary>
+    /// A column a row's record is too short for (the row predates ALTER TABLE ADD COLUMN): the
+    /// column's DEFAULT (a constant; sqlite3 refuses others once rows exist) with its affinity, else NULL.
+    /// </summary>
+    private static SqlValue MissingValue(TableInfo table, int column) =>
+        s_missingValues.GetValue(table, static t =>
+        {
+            var ctx = new EvalContext(0);
+            var compiler = new ExpressionCompiler(null);
+            return [.. t.Columns.Select(c =>
+            {
+                if (c.Default is null)
+                {
+                    return SqlValue.Null;
+                }
+
+                try
+                {
+                    return SqlConvert.ApplyAffinity(compiler.Compile(c.Default).Eval(ctx).Detach(), c.Affinity);
+                }
+                catch (Exception e) when (e is SqlPrepareException or SqlRuntimeException)
+                {
+                    return SqlValue.Null;
+                }
+            })];
+        })[column];
 
     internal static KeyInfo KeyInfoOf(IndexInfo index)
     {
@@ -244,37 +463,5 @@ public sealed partial class Database
 
         key[^1] = SqlValue.FromInteger(rowid);
         return key;
-    }
-
-    /// <summary>Adds a row's entry to an index (checking UNIQUE first) through the index's open cursor.</summary>
-    private static void InsertIndexEntry(TableInfo table, IndexInfo index, SqlValue[] row, long rowid, BTreeCursor indexCursor)
-    {
-        CheckUnique(table, index, row, indexCursor);
-        indexCursor.Insert(RecordFormat.Encode(IndexKey(index, row, rowid)));
-    }
-
-    /// <summary>A UNIQUE index refuses a second entry with the same key (keys with a NULL never clash).</summary>
-    private static void CheckUnique(TableInfo table, IndexInfo index, SqlValue[] row, BTreeCursor cursor)
-    {
-        if (!index.Unique)
-        {
-            return;
-        }
-
-        var prefix = new SqlValue[index.Columns.Length];
-        for (var i = 0; i < prefix.Length; i++)
-        {
-            prefix[i] = row[index.Columns[i].Column];
-            if (prefix[i].IsNull)
-            {
-                return;
-            }
-        }
-
-        if (cursor.Seek(prefix, SeekOp.GE) && cursor.CompareCurrent(prefix) == 0)
-        {
-            var names = string.Join(", ", index.Columns.Select(c => $"{table.Name}.{table.Columns[c.Column].Name}"));
-            throw new SqlRuntimeException($"UNIQUE constraint failed: {names}", SqlRuntimeException.Constraint);
-        }
     }
 }

@@ -157,7 +157,11 @@ public sealed partial class Database : IDisposable
             {
                 CreateTableStmt ct => CreateTable(ct, sql),
                 CreateIndexStmt ci => CreateIndex(ci, sql),
-                InsertStmt ins => Insert(ins),
+                InsertStmt ins => Insert(ins, sql),
+                UpdateStmt upd => Update(upd, sql),
+                DeleteStmt del => Delete(del, sql),
+                DropStmt drop => Drop(drop),
+                AlterTableStmt alter => Alter(alter, sql),
                 _ => throw new SqlPrepareException($"not supported yet: {statement.GetType().Name.Replace("Stmt", "", StringComparison.Ordinal).ToUpperInvariant()} statements"),
             };
             if (_explicitTransaction)
@@ -171,8 +175,34 @@ public sealed partial class Database : IDisposable
 
             return result;
         }
+        catch (SqlRuntimeException) when (_failedWith is ConflictAction.Fail or ConflictAction.Rollback)
+        {
+            // FAIL keeps what the statement did before the failing row; ROLLBACK ends the transaction.
+            var action = _failedWith;
+            _failedWith = null;
+            if (action == ConflictAction.Fail)
+            {
+                if (_explicitTransaction)
+                {
+                    _store.ReleaseSavepoint();
+                }
+                else
+                {
+                    _store.Commit();
+                }
+            }
+            else
+            {
+                _store.Rollback();
+                _explicitTransaction = false;
+                _catalog = Catalog.Load(_store);
+            }
+
+            throw;
+        }
         catch
         {
+            _failedWith = null;
             if (_explicitTransaction)
             {
                 _store.RollbackSavepoint();

@@ -56,7 +56,8 @@ internal sealed class Catalog
         var rows = SchemaTable.ReadAll(store);
         foreach (var row in rows.Where(r => r.Type == "table" && r.Sql is not null))
         {
-            if (row.Name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase))
+            // sqlite_sequence is an ordinary table to statements (AUTOINCREMENT's memory); other sqlite_ tables are not ours.
+            if (row.Name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase) && !row.Name.Equals("sqlite_sequence", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
