@@ -88,7 +88,7 @@ internal static class Program
 
     private static double? Median(Dictionary<(string, string), List<double>> results, string engine, string workload)
     {
-        if (!results.TryGetValue((engine, workload), out var list) || list.Count == 0)
+        if (!results.TryGetValue((engine, workload), out var list) || list.Count == 0 || list.Any(double.IsNaN))
         {
             return null;
         }
@@ -271,10 +271,20 @@ internal static class Workloads
 
     private static string NameOf(int i) => "name-" + ((i * 7919L) % 1_000_003).ToString(CultureInfo.InvariantCulture) + "-" + i.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Seconds the action took; NaN (printed n/a) when it failed, with the error on stderr.</summary>
     private static double Time(Action action)
     {
         var start = Stopwatch.GetTimestamp();
-        action();
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Console.Error.WriteLine($"  failed: {e.GetType().Name}: {e.Message}");
+            return double.NaN;
+        }
+
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
