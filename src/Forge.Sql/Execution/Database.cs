@@ -139,6 +139,8 @@ public sealed partial class Database : IDisposable
                 return ResultSet.Empty;
             case SelectStmt select:
                 return RunSelect(select, sql);
+            case ExplainStmt { QueryPlan: true } explain:
+                return ExplainQueryPlan(explain, sql);
         }
 
         // Everything else changes the database: atomically.
@@ -158,6 +160,8 @@ public sealed partial class Database : IDisposable
                 CreateTableStmt ct => CreateTable(ct, sql),
                 CreateIndexStmt ci => CreateIndex(ci, sql),
                 InsertStmt ins => Insert(ins),
+                CreateViewStmt cv => CreateView(cv, sql),
+                DropStmt { Kind: DropKind.View } dv => DropView(dv),
                 _ => throw new SqlPrepareException($"not supported yet: {statement.GetType().Name.Replace("Stmt", "", StringComparison.Ordinal).ToUpperInvariant()} statements"),
             };
             if (_explicitTransaction)

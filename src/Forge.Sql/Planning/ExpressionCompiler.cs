@@ -51,10 +51,26 @@ internal interface IColumnScope
 /// </summary>
 internal sealed class ExpressionCompiler(IColumnScope? scope)
 {
+    /// <summary>
+    /// Replaces a subexpression before it is compiled (aggregate calls, GROUP BY terms and bare
+    /// columns of an aggregate query); null when it does not apply.
+    /// </summary>
+    public Func<Expr, CompiledExpr?>? Substitute { get; init; }
+
+    /// <summary>Plans subqueries (scalar, EXISTS, IN) in this compiler's scope.</summary>
+    public ISubqueryPlanner? Subqueries { get; init; }
+
+    public IColumnScope? Scope => scope;
+
     public CompiledExpr Compile(Expr e) => CompileCore(e);
 
     private CompiledExpr CompileCore(Expr e)
     {
+        if (Substitute?.Invoke(e) is { } substituted)
+        {
+            return substituted;
+        }
+
         switch (e)
         {
             case NullLiteral:
@@ -147,6 +163,8 @@ internal sealed class ExpressionCompiler(IColumnScope? scope)
 
             case FunctionCall f:
                 return CompileFunction(f);
+            case SubqueryExpr or ExistsExpr or InExpr { Subquery: not null } or InExpr { Table: not null } when Subqueries is not null:
+                return Subqueries.Compile(e, this);
             default:
                 throw new SqlPrepareException($"not supported yet: {e.GetType().Name} ({e.ToSql()})");
         }
@@ -308,6 +326,12 @@ internal sealed class ExpressionCompiler(IColumnScope? scope)
         "RTRIM" => Collation.RTrim,
         _ => throw new SqlPrepareException($"no such collation sequence: {name}"),
     };
+}
+
+/// <summary>Compiles subquery expressions (the planner, which knows the FROM scopes).</summary>
+internal interface ISubqueryPlanner
+{
+    CompiledExpr Compile(Expr subquery, ExpressionCompiler compiler);
 }
 
 /// <summary>x COLLATE name: the value of x, carrying an explicit collation.</summary>
