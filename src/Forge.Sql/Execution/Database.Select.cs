@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Forge.Sql.BTree;
 using Forge.Sql.Execution.Expressions;
 using Forge.Sql.Execution.Operators;
@@ -64,6 +65,11 @@ internal sealed class PreparedSelect(PlannedQuery query, int slots)
 /// </summary>
 public sealed partial class Database
 {
+    /// <summary>Plans kept per parsed SELECT (a prepared statement runs its plan again), valid while the schema is unchanged.</summary>
+    private readonly ConditionalWeakTable<SelectStmt, CachedSelect> _selectPlans = new();
+
+    private sealed record CachedSelect(PreparedSelect Plan, Catalog Catalog, uint SchemaCookie);
+
     /// <summary>Plans a SELECT (names resolved, indexes chosen) without running it.</summary>
     internal PreparedSelect PrepareSelect(SelectStmt select, string sql)
     {
@@ -74,7 +80,18 @@ public sealed partial class Database
 
     private ResultSet RunSelect(SelectStmt select, string sql)
     {
-        var prepared = PrepareSelect(select, sql);
+        var cookie = _store.Pager.SchemaCookie;
+        PreparedSelect prepared;
+        if (_selectPlans.TryGetValue(select, out var cached) && ReferenceEquals(cached.Catalog, _catalog) && cached.SchemaCookie == cookie)
+        {
+            prepared = cached.Plan;
+        }
+        else
+        {
+            prepared = PrepareSelect(select, sql);
+            _selectPlans.AddOrUpdate(select, new CachedSelect(prepared, _catalog, cookie));
+        }
+
         return prepared.Execute(NewContext(prepared.Slots));
     }
 

@@ -144,7 +144,9 @@ internal sealed partial class SelectPlanner
 
             bool ReadsAlias(Expr e) => AliasOf(e) >= 0 || (e is not (SubqueryExpr or ExistsExpr) && Children(e).Any(ReadsAlias));
 
-            var join = PlanJoin(sources, terms, compiler, items, core, orderBy, aggregate, out var orderSatisfied);
+            var orderSatisfied = false;
+            var join = MinMaxShortcut(core, sources, terms, items, orderBy, compiler)
+                ?? PlanJoin(sources, terms, compiler, items, core, orderBy, aggregate, out orderSatisfied);
             join.Subqueries = subqueries;
 
             RowOperator root;
@@ -185,6 +187,42 @@ internal sealed partial class SelectPlanner
         {
             _coreSubqueries = savedSubqueries;
         }
+    }
+
+    /// <summary>
+    /// SELECT min(c) / max(c) FROM t with an index starting with c: the first non-NULL entry from
+    /// the right end of the index is the answer (SQLite's min/max optimization).
+    /// </summary>
+    private JoinLoop? MinMaxShortcut(SelectCore core, List<SourceInfo> sources, List<Term> terms, List<(Expr Expr, string Name, string? Alias)> items, SyntaxList<OrderingTerm> orderBy, ExpressionCompiler compiler)
+    {
+        if (core.GroupBy.Count > 0 || core.Having is not null || terms.Count > 0 || orderBy.Count > 0 || sources.Count != 1 || sources[0].Table is not { } table
+            || items.Count != 1 || items[0].Expr is not FunctionCall { Distinct: false, Star: false, Filter: null, Args.Count: 1 } f
+            || f.Name.ToLowerInvariant() is not ("min" or "max") || f.Args[0] is not ColumnRef cr)
+        {
+            return null;
+        }
+
+        var scope = (FromScope)compiler.Scope!;
+        if (ColumnOf(cr, sources[0], scope) is not { } column || column < 0)
+        {
+            return null;
+        }
+
+        var index = Enumerable.Reverse(table.Indexes).FirstOrDefault(i => i.Columns[0].Column == column && i.Columns[0].Collation == table.Columns[column].Collation);
+        if (index is null)
+        {
+            return null;
+        }
+
+        var max = f.Name.Equals("max", StringComparison.OrdinalIgnoreCase);
+        var access = new IndexAccess(store, table, index, covering: true, [], null)
+        {
+            Reverse = max != index.Columns[0].Descending,
+            Detail = $"SEARCH {sources[0].Name} USING COVERING INDEX {index.Name}",
+        };
+        var notNull = new Execution.Expressions.NullTestExpr(compiler.Compile(cr), not: true);
+        var level = new JoinLevel(sources[0].Slot, access) { Match = [notNull] };
+        return new JoinLoop([level], []) { StopAfter = 1 };
     }
 
     /// <summary>sqlite3's name for a result column without alias: a column's declared name, else the expression's text.</summary>

@@ -20,6 +20,9 @@ internal sealed partial class SelectPlanner
         public int LeftJoin { get; init; } = -1;
 
         public Execution.Expressions.CompiledExpr? Compiled { get; set; }
+
+        /// <summary>The access guarantees the term (a rowid or index equality it seeks): not checked again.</summary>
+        public bool Consumed { get; set; }
     }
 
     private List<SourceInfo> BuildFrom(FromClause? from, FromScope? outer, List<Term> terms)

@@ -134,6 +134,11 @@ internal sealed partial class SelectPlanner
         var constant = new List<CompiledExpr>();
         foreach (var term in terms)
         {
+            if (term.Consumed)
+            {
+                continue;
+            }
+
             if (term.LeftJoin >= 0)
             {
                 match[levelOf[term.LeftJoin]].Add(term.Compiled!);
@@ -528,6 +533,15 @@ internal sealed partial class SelectPlanner
         {
             case AccessKind.Rowid:
                 {
+                    // Rowid keys are converted exactly as the comparison would: the terms need no second check.
+                    foreach (var k in c.Eq.Append(c.Low).Append(c.High))
+                    {
+                        if (k is not null && k.Op != ConstraintOp.In && k.Term.Expr is BinaryExpr)
+                        {
+                            k.Term.Consumed = true;
+                        }
+                    }
+
                     var terms = new List<string>();
                     if (c.Eq.Count > 0)
                     {
@@ -573,6 +587,14 @@ internal sealed partial class SelectPlanner
                     if (c.High is not null)
                     {
                         parts.Add($"{ColumnName(table, index.Columns[c.Eq.Count].Column)}{(c.High.Op == ConstraintOp.Lt ? "<" : "<=")}?");
+                    }
+
+                    foreach (var k in c.Eq)
+                    {
+                        if (k.Op == ConstraintOp.Eq && !k.ColumnConverted && k.Term.Expr is BinaryExpr)
+                        {
+                            k.Term.Consumed = true;
+                        }
                     }
 
                     var kind = c.Covering ? "COVERING INDEX" : "INDEX";

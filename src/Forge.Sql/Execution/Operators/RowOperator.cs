@@ -88,6 +88,10 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
     private EvalContext _ctx = null!;
     private int _depth;
     private bool _empty;
+    private long _produced;
+
+    /// <summary>Stops after this many rows (0: no limit); min/max over an index needs one.</summary>
+    public long StopAfter { get; init; }
 
     public JoinLevel[] Levels => levels;
 
@@ -98,6 +102,7 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
     {
         _ctx = ctx;
         _depth = 0;
+        _produced = 0;
         _empty = !Filters.Pass(constantFilters, ctx);
         if (levels.Length > 0)
         {
@@ -169,6 +174,11 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
 
             if (_depth == levels.Length - 1)
             {
+                if (StopAfter > 0 && ++_produced >= StopAfter)
+                {
+                    _empty = true;
+                }
+
                 return true;
             }
 
@@ -238,6 +248,12 @@ internal sealed class ProjectOp : RowOperator
 
         return true;
     }
+
+    /// <summary>Moves to the next input row without evaluating anything (a top-N sort evaluates its keys first).</summary>
+    public bool Advance() => _input.Next();
+
+    /// <summary>Evaluates column <paramref name="i"/> of the current row.</summary>
+    public void Fill(int i) => Current[i] = _exprs[i].Eval(_ctx);
 
     public override void Close() => _input.Close();
 
@@ -337,16 +353,39 @@ internal sealed class SortOp : RowOperator
             }
 
             var heap = new List<SqlValue[]>();
-            while (bound > 0 && _input.Next())
+            var project = _input as ProjectOp;
+            var keyColumns = _keys.Select(k => k.Column).Distinct().ToArray();
+            var otherColumns = project is null ? [] : Enumerable.Range(0, project.Current.Length).Except(keyColumns).ToArray();
+            while (bound > 0 && (project is null ? _input.Next() : project.Advance()))
             {
                 var cur = _input.Current;
+                if (project is not null)
+                {
+                    // Only the keys decide whether the row enters the heap; the other columns are evaluated for the rows that do.
+                    foreach (var k in keyColumns)
+                    {
+                        project.Fill(k);
+                    }
+                }
+
                 if (heap.Count == bound)
                 {
                     if (CompareLive(cur, heap[0]) >= 0)
                     {
                         continue;
                     }
+                }
 
+                if (project is not null)
+                {
+                    foreach (var k in otherColumns)
+                    {
+                        project.Fill(k);
+                    }
+                }
+
+                if (heap.Count == bound)
+                {
                     var row = Copy(cur, sequence++, heap[0]);
                     heap[0] = row;
                     SiftDown(heap, 0);
