@@ -234,7 +234,7 @@ internal sealed partial class SelectPlanner
             {
                 if (scope.TryLocal(cr.Table, cr.Column, out _, out var source, out var column))
                 {
-                    return column >= 0 ? source!.Columns[column] : cr.Column;
+                    return column >= 0 ? source!.Columns[column] : source!.Table is { RowidAlias: >= 0 } t ? t.Columns[t.RowidAlias].Name : "rowid";
                 }
             }
             catch (SqlPrepareException)

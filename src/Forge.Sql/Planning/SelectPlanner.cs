@@ -130,7 +130,7 @@ internal sealed partial class SelectPlanner(Catalog catalog, BTreeStore store, s
     }
 
     /// <summary>ORDER BY and LIMIT of a compound or VALUES: terms name result columns (number, name, or the first arm's expression).</summary>
-    private static PlannedQuery FinishCompound(PlannedQuery query, SyntaxList<OrderingTerm> orderBy, LimitClause? limit)
+    private PlannedQuery FinishCompound(PlannedQuery query, SyntaxList<OrderingTerm> orderBy, LimitClause? limit)
     {
         var root = query.Root;
         if (orderBy.Count > 0)
@@ -201,9 +201,9 @@ internal sealed partial class SelectPlanner(Catalog catalog, BTreeStore store, s
         _ => $"{n}th",
     };
 
-    private static Func<EvalContext, (long Limit, long Offset)> LimitOf(LimitClause clause)
+    private Func<EvalContext, (long Limit, long Offset)> LimitOf(LimitClause clause)
     {
-        var compiler = new ExpressionCompiler(null);
+        var compiler = NewCompiler(new FromScope([], null));
         var limit = compiler.Compile(clause.Limit);
         var offset = clause.Offset is null ? null : compiler.Compile(clause.Offset);
         return ctx =>
@@ -214,7 +214,7 @@ internal sealed partial class SelectPlanner(Catalog catalog, BTreeStore store, s
         };
     }
 
-    private static Func<EvalContext, long> BoundOf(LimitClause? clause)
+    private Func<EvalContext, long> BoundOf(LimitClause? clause)
     {
         if (clause is null)
         {

@@ -83,7 +83,7 @@ internal sealed class SumState(AggKind kind) : AggState
         var v = args[0];
         if (v.Type is SqlType.Text or SqlType.Blob)
         {
-            v = SqlConvert.ToNumeric(v);
+            v = SqlConvert.ApplyAffinity(v, Affinity.Numeric);
             if (v.Type is SqlType.Text or SqlType.Blob)
             {
                 v = SqlValue.FromReal(SqlConvert.ToReal(args[0]));
