@@ -14,6 +14,7 @@ public sealed class SelectTests : IDisposable
         CREATE INDEX ux ON u(x);
         CREATE TABLE w(p, q, r);
         CREATE INDEX wpq ON w(p, q);
+        CREATE TABLE v2(k INTEGER PRIMARY KEY, m UNIQUE, n);
         INSERT INTO t VALUES(1,'x',1.5),(2,'y',2),(3,'z',NULL),(NULL,'w',4),(2,'Y',5);
         INSERT INTO u VALUES(1,1,'p'),(2,2,'q'),(3,5,'r'),(4,NULL,'s');
         INSERT INTO w VALUES(1,1,'a'),(1,2,'b'),(2,1,'c'),(2,2,'d'),(3,NULL,'e');
@@ -330,6 +331,38 @@ public sealed class SelectTests : IDisposable
             "select * from u where y = 'a' order by id",
             "select * from t where a = 1 and b = 'x'",
             "select * from w, t where w.p = t.a and w.q = 1",
+            "select count(*) from t",
+            "select a from t",
+            "select a, count(*) from t group by a",
+            "select * from t where a in (1,2) order by a",
+            "select * from w where p = 1 and q in (1,2)",
+            "select * from w where p in (1,2) and q = 3",
+            "select * from v2 where m = 5",
+            "select n from v2 where m > 5",
+            "select * from t, w where t.a = w.p",
+            "select * from t, w, u where t.a = w.p and u.id = w.q",
+            "select * from t left join w on w.p = t.a left join u on u.id = w.q",
+            "select * from t where b = 'x' and a > 5",
+            "select * from u where y = 'x'",
+            "select * from u where x = 1 and y = 'q'",
+            "select max(a) from t",
+            "select min(x) from u",
+            "select * from t where a is null",
+            "select * from t where a = 1 or a = 2",
+            "select * from u order by id desc",
+            "select * from w order by p, q",
+            "select * from w order by p desc, q desc",
+            "select * from w where p = 3 order by q",
+            "select * from t where a between 1 and 5",
+            "select * from u where id >= 10",
+            "select * from t join u on u.x = t.a where t.b = 'k'",
+            "select * from t where exists (select 1 from u where u.x = t.a)",
+            "select a from t union select x from u",
+            "select * from t where a > 5 and a > 7",
+            "select x, count(*) from u group by x",
+            "select distinct a from t",
+            "select * from t order by a limit 5",
+            "select * from u where x > 'm' order by x desc",
         ];
         var path = NewDatabase(Schema);
         using var db = Database.Open(path);
@@ -374,7 +407,7 @@ public sealed class SelectTests : IDisposable
         var path = NewDatabase(Schema);
         using (var db = Database.Open(path))
         {
-            db.Execute("CREATE VIEW v(k, n) AS SELECT a, count(*) FROM t GROUP BY a; CREATE VIEW IF NOT EXISTS v AS SELECT 1; CREATE VIEW v2 AS SELECT * FROM u WHERE id > 1");
+            db.Execute("CREATE VIEW v(k, n) AS SELECT a, count(*) FROM t GROUP BY a; CREATE VIEW IF NOT EXISTS v AS SELECT 1; CREATE VIEW vu AS SELECT * FROM u WHERE id > 1");
             Assert.Equal("view v already exists", Assert.Throws<SqlPrepareException>(() => db.Execute("CREATE VIEW v AS SELECT 1")).Message);
             Assert.Equal("k|n\n|1\n1|1\n2|2\n3|1", Forge(db, "SELECT * FROM v ORDER BY k"));
             db.Execute("CREATE VIEW gone AS SELECT 1; DROP VIEW gone; DROP VIEW IF EXISTS gone");
@@ -383,7 +416,7 @@ public sealed class SelectTests : IDisposable
 
         Assert.Equal("ok\n", Sqlite3.Run(path, "PRAGMA integrity_check;"));
         Assert.Equal("|1\n1|1\n2|2\n3|1\n", Sqlite3.Run(path, "SELECT * FROM v ORDER BY k;"));
-        Assert.Equal("2|2|q\n3|5|r\n4||s\n", Sqlite3.Run(path, "SELECT * FROM v2;"));
+        Assert.Equal("2|2|q\n3|5|r\n4||s\n", Sqlite3.Run(path, "SELECT * FROM vu;"));
         Sqlite3.Run(path, "CREATE VIEW v3 AS SELECT y FROM u WHERE x IS NULL;");
         using var again = Database.Open(path);
         Assert.Equal("y\ns", Forge(again, "SELECT * FROM v3"));

@@ -130,7 +130,7 @@ internal sealed class FromScope(List<SourceInfo> sources, FromScope? parent) : I
         var t = source!.Table;
         binding = t is not null && columnIndex == t.RowidAlias
             ? new ColumnBinding(source.Slot, -1, Affinity.Integer, Collation.Binary)
-            : new ColumnBinding(source.Slot, columnIndex, source.Affinities[columnIndex], source.Collations[columnIndex]);
+            : new ColumnBinding(source.Slot, columnIndex, source.Affinities[columnIndex], source.Collations[columnIndex]) { BlobColumn = t is not null && source.Affinities[columnIndex] == Affinity.Blob };
         if (t is not null && columnIndex == t.RowidAlias)
         {
             binding = binding with { Affinity = t.Columns[columnIndex].Affinity, Collation = t.Columns[columnIndex].Collation };

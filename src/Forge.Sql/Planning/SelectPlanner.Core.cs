@@ -145,8 +145,11 @@ internal sealed partial class SelectPlanner
             bool ReadsAlias(Expr e) => AliasOf(e) >= 0 || (e is not (SubqueryExpr or ExistsExpr) && Children(e).Any(ReadsAlias));
 
             var orderSatisfied = false;
+            GroupSatisfied = DistinctSatisfied = false;
             var join = MinMaxShortcut(core, sources, terms, items, orderBy, compiler)
                 ?? PlanJoin(sources, terms, compiler, items, core, orderBy, aggregate, out orderSatisfied);
+            var groupSatisfied = GroupSatisfied;
+            var distinctSatisfied = DistinctSatisfied;
             join.Subqueries = subqueries;
 
             RowOperator root;
@@ -163,12 +166,24 @@ internal sealed partial class SelectPlanner
             }
             else
             {
-                root = PlanAggregate(core, join, scope, compiler, items, orderBy, keys, CompileAlias, out outputs);
+                var aggregateOp = PlanAggregate(core, join, scope, compiler, items, orderBy, keys, CompileAlias, out outputs);
+                if (groupSatisfied)
+                {
+                    aggregateOp.ExplainText = null;
+                }
+
+                // Groups come out in ascending key order: an ORDER BY of the GROUP BY terms needs no sort.
+                if (GroupOrder(core, orderBy, items))
+                {
+                    orderSatisfied = true;
+                }
+
+                root = aggregateOp;
             }
 
             if (core.Distinct)
             {
-                root = new DistinctOp(root, [.. outputs.Select(o => o.Collation ?? Collation.Binary)], "USE TEMP B-TREE FOR DISTINCT");
+                root = new DistinctOp(root, [.. outputs.Select(o => o.Collation ?? Collation.Binary)], distinctSatisfied ? null : "USE TEMP B-TREE FOR DISTINCT");
             }
 
             if (keys.Count > 0 && !orderSatisfied)
@@ -223,6 +238,50 @@ internal sealed partial class SelectPlanner
         var notNull = new Execution.Expressions.NullTestExpr(compiler.Compile(cr), not: true);
         var level = new JoinLevel(sources[0].Slot, access) { Match = [notNull] };
         return new JoinLoop([level], []) { StopAfter = 1 };
+    }
+
+    private static bool GroupOrder(SelectCore core, SyntaxList<OrderingTerm> orderBy, List<(Expr Expr, string Name, string? Alias)> items)
+    {
+        if (orderBy.Count == 0 || orderBy.Count > core.GroupBy.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < orderBy.Count; i++)
+        {
+            var t = orderBy[i];
+            if (t.Order == SortOrder.Desc || t.Nulls == NullsOrder.Last)
+            {
+                return false;
+            }
+
+            var e = t.Expr;
+            if (e is IntegerLiteral n && n.Value >= 1 && n.Value <= items.Count)
+            {
+                e = items[(int)n.Value - 1].Expr;
+            }
+            else if (e is ColumnRef { Table: null } cr && items.FindIndex(x => x.Alias is not null && x.Alias.Equals(cr.Column, StringComparison.OrdinalIgnoreCase)) is var k && k >= 0)
+            {
+                e = items[k].Expr;
+            }
+
+            var g = core.GroupBy[i];
+            if (g is IntegerLiteral gn && gn.Value >= 1 && gn.Value <= items.Count)
+            {
+                g = items[(int)gn.Value - 1].Expr;
+            }
+            else if (g is ColumnRef { Table: null } gr && items.FindIndex(x => x.Alias is not null && x.Alias.Equals(gr.Column, StringComparison.OrdinalIgnoreCase)) is var gk && gk >= 0)
+            {
+                g = items[gk].Expr;
+            }
+
+            if (!e.Equals(g))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>sqlite3's name for a result column without alias: a column's declared name, else the expression's text.</summary>

@@ -19,7 +19,11 @@ internal sealed partial class SelectPlanner
         In,
     }
 
-    private sealed record Constraint(Term Term, int Column, ConstraintOp Op, CompiledExpr? Other, CompiledExpr[]? List, Affinity? Apply, bool ColumnConverted, Collation Collation);
+    private sealed record Constraint(Term Term, int Column, ConstraintOp Op, CompiledExpr? Other, CompiledExpr[]? List, Affinity? Apply, bool ColumnConverted, Collation Collation)
+    {
+        /// <summary>c IS NULL: an equality whose key is NULL.</summary>
+        public bool MatchesNull { get; init; }
+    }
 
     private enum AccessKind
     {
@@ -39,7 +43,10 @@ internal sealed partial class SelectPlanner
 
         public List<Constraint> Eq { get; init; } = [];
 
+        /// <summary>One equality column takes its values from an IN list (<see cref="InPosition"/>).</summary>
         public bool LastIsIn { get; init; }
+
+        public int InPosition => Eq.FindIndex(c => c.Op == ConstraintOp.In);
 
         public Constraint? Low { get; init; }
 
@@ -57,6 +64,8 @@ internal sealed partial class SelectPlanner
     private JoinLoop PlanJoin(List<SourceInfo> sources, List<Term> terms, ExpressionCompiler compiler, List<(Expr Expr, string Name, string? Alias)> items, SelectCore core, SyntaxList<OrderingTerm> orderBy, bool aggregate, out bool orderSatisfied)
     {
         orderSatisfied = false;
+        GroupSatisfied = false;
+        DistinctSatisfied = false;
         var scope = (FromScope)compiler.Scope!;
         var used = UsedColumns(sources, scope, items, terms, core, orderBy);
 
@@ -78,7 +87,7 @@ internal sealed partial class SelectPlanner
                     avail |= 1UL << p;
                 }
 
-                if (cost < best * 0.999)
+                if (cost <= best * 1.001)
                 {
                     best = cost;
                     order = perm;
@@ -117,6 +126,23 @@ internal sealed partial class SelectPlanner
                         }
                     }
                 }
+            }
+        }
+
+        // GROUP BY / DISTINCT on columns the outer loop delivers in order: no temp b-tree in SQLite's plan.
+        if (sources.Count > 0 && sources[order[0]].Table is { } first)
+        {
+            static OrderingTerm Asc(Expr e) => new(e, SortOrder.None, NullsOrder.None);
+            if (aggregate && core.GroupBy.Count > 0
+                && OrderColumns(new([.. core.GroupBy.Select(Asc)]), items, scope, sources[order[0]]) is { } g && Satisfies(candidates[0], g, first) && !candidates[0].Reverse)
+            {
+                GroupSatisfied = true;
+            }
+
+            if (core.Distinct && !aggregate
+                && OrderColumns(new([.. items.Select(i => Asc(i.Expr))]), items, scope, sources[order[0]]) is { } d && Satisfies(candidates[0], d, first) && !candidates[0].Reverse)
+            {
+                DistinctSatisfied = true;
             }
         }
 
@@ -348,11 +374,12 @@ internal sealed partial class SelectPlanner
                     continue;
                 }
 
-                c = constraints.FirstOrDefault(c => c.Column == ic.Column && c.Op == ConstraintOp.In && c.Collation == ic.Collation);
+                c = isIn ? null : constraints.FirstOrDefault(c => c.Column == ic.Column && c.Op == ConstraintOp.In && c.Collation == ic.Collation);
                 if (c is not null)
                 {
                     eq.Add(c);
                     isIn = true;
+                    continue;
                 }
 
                 break;
@@ -382,7 +409,7 @@ internal sealed partial class SelectPlanner
                 rowsEst = eq.Count > 0 ? 10 : TableRows;
                 if (isIn)
                 {
-                    rowsEst *= eq[^1].List!.Length;
+                    rowsEst *= eq.Find(x => x.Op == ConstraintOp.In)!.List!.Length;
                 }
 
                 if (lo is not null)
@@ -396,7 +423,7 @@ internal sealed partial class SelectPlanner
                 }
             }
 
-            var seeks = isIn ? eq[^1].List!.Length : 1;
+            var seeks = isIn ? eq.Find(x => x.Op == ConstraintOp.In)!.List!.Length : 1;
             var cost = (LookupCost * seeks) + (rowsEst * (covering ? 1 : 4)) - (eq.Count * 0.01);
             best = Better(best, new Candidate { Kind = AccessKind.Index, Index = index, Covering = covering, Eq = eq, LastIsIn = isIn, Low = lo, High = hi, Cost = cost, Rows = rowsEst });
         }
@@ -405,7 +432,13 @@ internal sealed partial class SelectPlanner
     }
 
     /// <summary>SQLite's sqlite3IndexAffinityOk: an index on a column without affinity serves any comparison; else the column must keep its values as stored.</summary>
-    private static bool Usable(Constraint c, TableInfo table) => !c.ColumnConverted || (c.Column >= 0 && table.Columns[c.Column].Affinity == Affinity.Blob);
+    private static bool Usable(Constraint c, TableInfo table) => !c.ColumnConverted && table is not null;
+
+    /// <summary>Set by the last <see cref="PlanJoin"/>: the outer loop delivers GROUP BY's order.</summary>
+    private bool GroupSatisfied { get; set; }
+
+    /// <summary>Set by the last <see cref="PlanJoin"/>: the outer loop delivers DISTINCT's columns in order.</summary>
+    private bool DistinctSatisfied { get; set; }
 
     private static Candidate Better(Candidate a, Candidate b) => b.Cost < a.Cost ? b : a;
 
@@ -453,6 +486,21 @@ internal sealed partial class SelectPlanner
                         break;
                     }
 
+                case BinaryExpr { Op: BinaryOp.Is, Right: NullLiteral } isNull when ColumnOf(isNull.Left, s, scope) is { } c && c >= 0:
+                    {
+                        var col = compiler.Compile(isNull.Left);
+                        result.Add(new Constraint(t, c, ConstraintOp.Eq, new ConstantExpr(SqlValue.Null), null, null, false, col.Collation ?? Collation.Binary) { MatchesNull = true });
+                        break;
+                    }
+
+                case BinaryExpr { Op: BinaryOp.Or } disjunction when OrEqualities(disjunction, s, scope) is { } eqs:
+                    {
+                        var col = compiler.Compile(eqs.Column);
+                        var apply = col.Affinity == Affinity.Blob ? (Affinity?)null : col.Affinity;
+                        result.Add(new Constraint(t, ColumnOf(eqs.Column, s, scope)!.Value, ConstraintOp.In, null, [.. eqs.Values.Select(compiler.Compile)], apply, false, col.Collation ?? Collation.Binary));
+                        break;
+                    }
+
                 case Parsing.BetweenExpr { Not: false } be when ColumnOf(be.Operand, s, scope) is { } c && IsFree(be.Low, s, scope) && IsFree(be.High, s, scope):
                     Add(t, c, ConstraintOp.Ge, be.Operand, be.Low, true);
                     Add(t, c, ConstraintOp.Le, be.Operand, be.High, true);
@@ -473,7 +521,7 @@ internal sealed partial class SelectPlanner
         {
             var col = compiler.Compile(columnExpr);
             var value = compiler.Compile(other);
-            var (la, ra) = columnLeft ? CompareExpr.AffinitiesFor(col.Affinity, value.Affinity) : Swap(CompareExpr.AffinitiesFor(value.Affinity, col.Affinity));
+            var (la, ra) = columnLeft ? ExpressionCompiler.AffinitiesFor(col, value) : Swap(ExpressionCompiler.AffinitiesFor(value, col));
             Collation collation;
             if (value is CollatedExpr { CollationIsExplicit: true } && value.Collation is { } vc)
             {
@@ -488,6 +536,60 @@ internal sealed partial class SelectPlanner
         }
 
         static (Affinity? Column, Affinity? Value) Swap((Affinity? Left, Affinity? Right) x) => (x.Right, x.Left);
+    }
+
+    /// <summary><c>c = v1 OR c = v2 OR ...</c> on one column of <paramref name="s"/> (SQLite plans it as <c>c IN (v1, v2, ...)</c>).</summary>
+    private static (Expr Column, List<Expr> Values)? OrEqualities(BinaryExpr or, SourceInfo s, FromScope scope)
+    {
+        var disjuncts = new List<Expr>();
+        void Flatten(Expr e)
+        {
+            if (e is BinaryExpr { Op: BinaryOp.Or } b)
+            {
+                Flatten(b.Left);
+                Flatten(b.Right);
+            }
+            else
+            {
+                disjuncts.Add(e);
+            }
+        }
+
+        Flatten(or);
+        Expr? column = null;
+        int? index = null;
+        var values = new List<Expr>();
+        foreach (var d in disjuncts)
+        {
+            if (d is not BinaryExpr { Op: BinaryOp.Eq } eq)
+            {
+                return null;
+            }
+
+            Expr col, value;
+            if (ColumnOf(eq.Left, s, scope) is { } l && IsFree(eq.Right, s, scope))
+            {
+                (col, value, index) = index is null || index == l ? (eq.Left, eq.Right, l) : (null!, null!, -2);
+            }
+            else if (ColumnOf(eq.Right, s, scope) is { } r && IsFree(eq.Left, s, scope))
+            {
+                (col, value, index) = index is null || index == r ? (eq.Right, eq.Left, r) : (null!, null!, -2);
+            }
+            else
+            {
+                return null;
+            }
+
+            if (index == -2)
+            {
+                return null;
+            }
+
+            column ??= col;
+            values.Add(value);
+        }
+
+        return column is null ? null : (column, values);
     }
 
     /// <summary>The column of <paramref name="s"/> an expression is (-1: the rowid), or null.</summary>
@@ -536,7 +638,7 @@ internal sealed partial class SelectPlanner
                     // Rowid keys are converted exactly as the comparison would: the terms need no second check.
                     foreach (var k in c.Eq.Append(c.Low).Append(c.High))
                     {
-                        if (k is not null && k.Op != ConstraintOp.In && k.Term.Expr is BinaryExpr)
+                        if (k is not null && k.Op != ConstraintOp.In && k.Term.Expr is BinaryExpr { Op: not (BinaryOp.Is or BinaryOp.IsNot or BinaryOp.Or) })
                         {
                             k.Term.Consumed = true;
                         }
@@ -550,12 +652,12 @@ internal sealed partial class SelectPlanner
 
                     if (c.Low is not null)
                     {
-                        terms.Add(c.Low.Op == ConstraintOp.Gt ? "rowid>?" : "rowid>=?");
+                        terms.Add("rowid>?");
                     }
 
                     if (c.High is not null)
                     {
-                        terms.Add(c.High.Op == ConstraintOp.Lt ? "rowid<?" : "rowid<=?");
+                        terms.Add("rowid<?");
                     }
 
                     return new RowidAccess(store, table)
@@ -581,17 +683,17 @@ internal sealed partial class SelectPlanner
 
                     if (c.Low is not null)
                     {
-                        parts.Add($"{ColumnName(table, index.Columns[c.Eq.Count].Column)}{(c.Low.Op == ConstraintOp.Gt ? ">" : ">=")}?");
+                        parts.Add($"{ColumnName(table, index.Columns[c.Eq.Count].Column)}>?");
                     }
 
                     if (c.High is not null)
                     {
-                        parts.Add($"{ColumnName(table, index.Columns[c.Eq.Count].Column)}{(c.High.Op == ConstraintOp.Lt ? "<" : "<=")}?");
+                        parts.Add($"{ColumnName(table, index.Columns[c.Eq.Count].Column)}<?");
                     }
 
                     foreach (var k in c.Eq)
                     {
-                        if (k.Op == ConstraintOp.Eq && !k.ColumnConverted && k.Term.Expr is BinaryExpr)
+                        if (k.Op == ConstraintOp.Eq && !k.ColumnConverted && !k.MatchesNull && k.Term.Expr is BinaryExpr { Op: BinaryOp.Eq })
                         {
                             k.Term.Consumed = true;
                         }
@@ -599,13 +701,8 @@ internal sealed partial class SelectPlanner
 
                     var kind = c.Covering ? "COVERING INDEX" : "INDEX";
                     var detail = parts.Count == 0 ? $"SCAN {s.Name} USING {kind} {index.Name}" : $"SEARCH {s.Name} USING {kind} {index.Name} ({string.Join(" AND ", parts)})";
-                    var eq = c.Eq.Select(x => new IndexKeyTerm(x.Other ?? new ConstantExpr(SqlValue.Null), x.Apply)).ToArray();
-                    if (c.LastIsIn)
-                    {
-                        eq[^1] = new IndexKeyTerm(new ConstantExpr(SqlValue.Null), c.Eq[^1].Apply);
-                    }
-
-                    return new IndexAccess(store, table, index, c.Covering, eq, c.LastIsIn ? c.Eq[^1].List : null)
+                    var eq = c.Eq.Select(x => new IndexKeyTerm(x.Other ?? new ConstantExpr(SqlValue.Null), x.Apply, x.MatchesNull)).ToArray();
+                    return new IndexAccess(store, table, index, c.Covering, eq, c.LastIsIn ? c.Eq[c.InPosition].List : null, c.LastIsIn ? c.InPosition : -1)
                     {
                         Reverse = c.Reverse,
                         Low = c.Low is null ? null : new IndexKeyTerm(c.Low.Other!, c.Low.Apply),
@@ -698,6 +795,11 @@ internal sealed partial class SelectPlanner
         }
 
         var index = c.Index!;
+        if (c.LastIsIn && c.InPosition != c.Eq.Count - 1)
+        {
+            return false;
+        }
+
         var fixedCount = c.LastIsIn ? c.Eq.Count - 1 : c.Eq.Count;
         var p = fixedCount;
         bool? reverse = null;
@@ -741,7 +843,7 @@ internal sealed partial class SelectPlanner
         _ = table;
         if (reverse == true)
         {
-            if (c.Low is not null || c.High is not null || c.LastIsIn)
+            if (c.LastIsIn)
             {
                 return false;
             }

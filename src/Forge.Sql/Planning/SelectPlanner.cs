@@ -279,6 +279,10 @@ internal sealed partial class SelectPlanner(Catalog catalog, BTreeStore store, s
                         }
 
                         var (la, ra) = CompareExpr.AffinitiesFor(operand.Affinity, q.Affinities[0]);
+                        if (operand is ColumnExpr { BlobColumn: true } && q.Affinities[0] == Affinity.Text)
+                        {
+                            (la, ra) = (null, null);
+                        }
                         var collation = operand is CollatedExpr { CollationIsExplicit: true } ? operand.Collation!.Value : operand.Collation ?? q.Collations[0] ?? Collation.Binary;
                         result = new InSubqueryExpr(operand, q.Root, boundary.Correlated, i.Not, la, ra, collation) { ExplainLabel = $"LIST SUBQUERY {++_subqueryNumber}" };
                         break;

@@ -84,6 +84,9 @@ internal sealed class ColumnExpr(int slot, int column) : CompiledExpr
 
     public int ColumnIndex { get; } = column;
 
+    /// <summary>A table column with BLOB affinity (see ExpressionCompiler.AffinitiesFor).</summary>
+    public bool BlobColumn { get; init; }
+
     public override SqlValue Eval(EvalContext ctx)
     {
         var row = ctx.Rows[Slot];

@@ -235,7 +235,7 @@ internal sealed class RowidAccess(BTreeStore store, TableInfo table) : Access
 }
 
 /// <summary>One key column's value as the index holds it: the comparison's affinity applied first.</summary>
-internal readonly record struct IndexKeyTerm(CompiledExpr Expr, Affinity? Apply);
+internal readonly record struct IndexKeyTerm(CompiledExpr Expr, Affinity? Apply, bool MatchesNull = false);
 
 /// <summary>
 /// An index walk: equality on a prefix of the index columns (the last one may be an IN list),
@@ -252,6 +252,8 @@ internal sealed class IndexAccess : Access
     private readonly IndexEntryRow? _indexRow;
     private readonly SqlValue[] _key;
     private readonly SqlValue[] _highKey;
+    private readonly SqlValue[] _lowKey;
+    private bool _hasLow;
     private BTreeCursor? _cursor;
     private BTreeCursor? _tableCursor;
     private SqlValue[] _inValues = [];
@@ -260,8 +262,11 @@ internal sealed class IndexAccess : Access
     private bool _hasHigh;
     private EvalContext? _ctx;
 
-    public IndexAccess(BTreeStore store, TableInfo table, IndexInfo index, bool covering, IndexKeyTerm[] equal, CompiledExpr[]? inList)
+    private readonly int _inPosition;
+
+    public IndexAccess(BTreeStore store, TableInfo table, IndexInfo index, bool covering, IndexKeyTerm[] equal, CompiledExpr[]? inList, int inPosition = -1)
     {
+        _inPosition = inList is null ? -1 : inPosition < 0 ? equal.Length - 1 : inPosition;
         _store = store;
         _table = table;
         _index = index;
@@ -290,6 +295,7 @@ internal sealed class IndexAccess : Access
 
         _key = new SqlValue[equal.Length + 1];
         _highKey = new SqlValue[equal.Length + 1];
+        _lowKey = new SqlValue[equal.Length + 1];
     }
 
     /// <summary>Equality terms on the first columns; with <see cref="InList"/> the last one's values come from the list.</summary>
@@ -330,13 +336,13 @@ internal sealed class IndexAccess : Access
 
         for (var i = 0; i < Equal.Length; i++)
         {
-            if (InList is not null && i == Equal.Length - 1)
+            if (i == _inPosition)
             {
                 continue;
             }
 
             var v = KeyValue(Equal[i], ctx);
-            if (v.IsNull)
+            if (v.IsNull && !Equal[i].MatchesNull)
             {
                 return false;
             }
@@ -346,7 +352,7 @@ internal sealed class IndexAccess : Access
 
         if (InList is not null)
         {
-            var last = Equal[^1];
+            var last = Equal[_inPosition];
             if (_inValues.Length < InList.Length)
             {
                 _inValues = new SqlValue[InList.Length];
@@ -362,8 +368,8 @@ internal sealed class IndexAccess : Access
                 }
             }
 
-            var collation = _keyInfo.CollationOf(Equal.Length - 1);
-            var desc = _keyInfo.IsDescending(Equal.Length - 1);
+            var collation = _keyInfo.CollationOf(_inPosition);
+            var desc = _keyInfo.IsDescending(_inPosition);
             Array.Sort(_inValues, 0, _inCount, Comparer<SqlValue>.Create((x, y) => desc ? -SqlComparer.Compare(x, y, collation) : SqlComparer.Compare(x, y, collation)));
             _inIndex = -1;
             return NextInValue();
@@ -376,12 +382,12 @@ internal sealed class IndexAccess : Access
     {
         while (++_inIndex < _inCount)
         {
-            if (_inIndex > 0 && SqlComparer.Compare(_inValues[_inIndex], _inValues[_inIndex - 1], _keyInfo.CollationOf(Equal.Length - 1)) == 0)
+            if (_inIndex > 0 && SqlComparer.Compare(_inValues[_inIndex], _inValues[_inIndex - 1], _keyInfo.CollationOf(_inPosition)) == 0)
             {
                 continue;
             }
 
-            _key[Equal.Length - 1] = _inValues[_inIndex];
+            _key[_inPosition] = _inValues[_inIndex];
             if (Start())
             {
                 return true;
@@ -416,9 +422,31 @@ internal sealed class IndexAccess : Access
         }
 
         bool ok;
+        _hasLow = false;
         if (Reverse)
         {
-            ok = n > 0 ? _cursor!.Seek(_key.AsSpan(0, n), SeekOp.LE) : _cursor!.Last();
+            // Backwards: start at the high end (or the prefix's last entry), stop below the low bound.
+            if (Low is { } low)
+            {
+                var lv = KeyValue(low, ctx);
+                if (lv.IsNull)
+                {
+                    return false;
+                }
+
+                Array.Copy(_key, _lowKey, n);
+                _lowKey[n] = lv;
+                _hasLow = true;
+            }
+
+            if (_hasHigh)
+            {
+                ok = _cursor!.Seek(_highKey.AsSpan(0, n + 1), HighInclusive ? SeekOp.LE : SeekOp.LT);
+            }
+            else
+            {
+                ok = n > 0 ? _cursor!.Seek(_key.AsSpan(0, n), SeekOp.LE) : _cursor!.Last();
+            }
         }
         else if (Low is { } low)
         {
@@ -451,10 +479,19 @@ internal sealed class IndexAccess : Access
             return false;
         }
 
-        if (_hasHigh)
+        if (_hasHigh && !Reverse)
         {
             var c = _cursor!.CompareCurrent(_highKey.AsSpan(0, n + 1));
             if (HighInclusive ? c > 0 : c >= 0)
+            {
+                return false;
+            }
+        }
+
+        if (_hasLow)
+        {
+            var c = _cursor!.CompareCurrent(_lowKey.AsSpan(0, n + 1));
+            if (LowInclusive ? c < 0 : c <= 0)
             {
                 return false;
             }

@@ -297,7 +297,7 @@ internal sealed class AggregateOp : RowOperator
         }
     }
 
-    public string? ExplainText { get; init; }
+    public string? ExplainText { get; set; }
 
     private sealed class Group(SqlValue[] keys, AggState[] states, SqlValue[] bare)
     {
