@@ -445,9 +445,53 @@ internal sealed class BTreeCursor : IDisposable
             return;
         }
 
+        if (IsTable && level > 0 && TryAppendPage(level, index, cell))
+        {
+            return;
+        }
+
         var content = _store.ReadContent(_pages[level].Number, IsTable);
         content.Cells.Insert(index, cell);
         PlaceAt(level, content);
+    }
+
+    /// <summary>
+    /// Appending past the last row of a full rightmost table leaf (rowids that only grow, the
+    /// common case) starts a new leaf holding just the new cell, as SQLite's balance_quick does:
+    /// the full page stays full, the parent gains one divider (the full page's largest rowid) and
+    /// points its right child at the new page. The general balance would instead read and rewrite
+    /// three siblings for every page filled, leaving each about two thirds full.
+    /// </summary>
+    private bool TryAppendPage(int level, int index, byte[] cell)
+    {
+        var leaf = NodeAt(level);
+        var parentLevel = level - 1;
+        var parent = NodeAt(parentLevel);
+        if (!leaf.IsLeaf || index != leaf.CellCount || leaf.CellCount == 0 || _index[parentLevel] != parent.CellCount
+            || parent.RightChild != _pages[level].Number || _pages[parentLevel].Number == 1)
+        {
+            return false;
+        }
+
+        var last = leaf.Cell(leaf.CellCount - 1);
+        var lengthSize = Varint.Read(leaf.Data.AsSpan(last.Offset), out _);
+        Varint.Read(leaf.Data.AsSpan(last.Offset + lengthSize), out var lastRowid);
+
+        var fresh = _store.Pager.Allocate();
+        _store.WriteNode(fresh.Number, new NodeContent(BTreePage.TableLeaf, [cell], 0));
+        var divider = _store.BuildCell(BTreePage.TableInterior, lastRowid, default, _pages[level].Number);
+        var parentNumber = _pages[parentLevel].Number;
+        _state = State.Invalid;
+        if (_store.TryInsertInPlace(parentNumber, true, parent.CellCount, divider))
+        {
+            _store.SetRightChild(parentNumber, fresh.Number);
+            return true;
+        }
+
+        var content = _store.ReadContent(parentNumber, true);
+        content.Cells.Add(divider);
+        PlaceAt(parentLevel, new NodeContent(content.Type, content.Cells, fresh.Number));
+        return true;
     }
 
     private void PlaceAt(int level, NodeContent content)

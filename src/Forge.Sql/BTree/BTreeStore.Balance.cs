@@ -136,6 +136,15 @@ internal sealed partial class BTreeStore
         return true;
     }
 
+    /// <summary>Points an interior page's right-child pointer at <paramref name="child"/>.</summary>
+    internal void SetRightChild(uint pageNumber, uint child)
+    {
+        var page = Pager.GetPage(pageNumber);
+        Pager.MakeWritable(page);
+        var hdr = BTreePage.HeaderOffset(pageNumber);
+        BinaryPrimitives.WriteUInt32BigEndian(page.Data.AsSpan(hdr + BTreePage.RightChildOffset), child);
+    }
+
     private int Capacity(uint pageNumber) => UsableSize - BTreePage.HeaderOffset(pageNumber);
 
     private bool Underfull(NodeContent c) => c.Cells.Count == 0 || c.Bytes < UsableSize / 3;

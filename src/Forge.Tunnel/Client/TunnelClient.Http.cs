@@ -31,7 +31,7 @@ internal sealed partial class TunnelClient
     private async Task ServeHttpAsync(MuxStream stream, Socket local, NetworkStream localStream)
     {
         var pending = new ConcurrentQueue<PendingRequest>();
-        var requestReader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        var requestReader = stream.Input;
         var responseReader = PipeReader.Create(localStream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));
         var localHost = _options.LocalPort == 80 ? _options.LocalHost : $"{_options.LocalHost}:{_options.LocalPort}";
 

@@ -166,6 +166,7 @@ internal sealed partial class TunnelClient
                     {
                         TargetHost = _options.Server.Host,
                         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                        CipherSuitesPolicy = ControlTls.CipherSuites,
                         RemoteCertificateValidationCallback = ValidateServerCertificate,
                     },
                     timeout.Token);

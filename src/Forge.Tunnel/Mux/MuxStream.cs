@@ -13,7 +13,7 @@ namespace Forge.Tunnel.Mux;
 /// any point. Reads return 0 after the peer's FIN; writes fail after a reset. One reader and one
 /// writer may use the stream concurrently.
 /// </summary>
-internal sealed class MuxStream : Stream
+internal sealed partial class MuxStream : Stream
 {
     private readonly MuxSession _session;
     private readonly Pipe _inbound;

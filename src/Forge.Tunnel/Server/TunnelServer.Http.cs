@@ -91,8 +91,7 @@ internal sealed partial class TunnelServer
         {
             try
             {
-                await tunnel.CopyToAsync(stream, 128 * 1024);
-                await stream.FlushAsync();
+                await ForwardAsync(tunnel.Input, stream);
             }
             finally
             {
@@ -189,6 +188,31 @@ internal sealed partial class TunnelServer
 
         await IgnoreErrors(responses);
         await tunnel.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Writes what the tunnel stream received to the visitor, straight from the stream's buffer
+    /// (no intermediate copy), until the stream's FIN.
+    /// </summary>
+    private static async Task ForwardAsync(PipeReader source, Stream destination)
+    {
+        while (true)
+        {
+            var result = await source.ReadAsync();
+            var buffer = result.Buffer;
+            foreach (var segment in buffer)
+            {
+                await destination.WriteAsync(segment);
+            }
+
+            source.AdvanceTo(buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await destination.FlushAsync();
     }
 
     private static void ShutdownSend(Socket socket)

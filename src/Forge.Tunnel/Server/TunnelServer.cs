@@ -213,6 +213,7 @@ internal sealed partial class TunnelServer : IAsyncDisposable
                     ServerCertificateContext = certificate ?? _publicCerts.Select(hello.ServerName),
                     ApplicationProtocols = what == "https" ? [SslApplicationProtocol.Http11] : null,
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    CipherSuitesPolicy = what == "control" ? ControlTls.CipherSuites : null,
                 }),
                 null,
                 timeout.Token);
