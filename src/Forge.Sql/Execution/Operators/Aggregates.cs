@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Forge.Sql.Execution.Expressions;
 using Forge.Sql.Execution.Values;
 using Forge.Sql.Records;
@@ -78,6 +79,7 @@ internal sealed class SumState(AggKind kind) : AggState
     private bool _approx;
     private bool _overflow;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Step(ReadOnlySpan<SqlValue> args)
     {
         var v = args[0];
@@ -308,6 +310,7 @@ internal sealed class AggregateOp : RowOperator
         public SqlValue[] Bare { get; } = bare;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Open(EvalContext ctx)
     {
         _ctx = ctx;
@@ -391,6 +394,7 @@ internal sealed class AggregateOp : RowOperator
         return group;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(Group group, EvalContext ctx)
     {
         for (var a = 0; a < _aggs.Length; a++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Forge.Sql.Execution.Expressions;
 using Forge.Sql.Records;
 
@@ -44,6 +45,7 @@ internal sealed class QueryPlanWriter
 /// <summary>Checks a filter's truth: only a true value passes (NULL does not).</summary>
 internal static class Filters
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Pass(CompiledExpr[] filters, EvalContext ctx)
     {
         for (var i = 0; i < filters.Length; i++)
@@ -110,6 +112,7 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Next()
     {
         if (_empty)
@@ -336,6 +339,7 @@ internal sealed class SortOp : RowOperator
 
     public string? ExplainText { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Open(EvalContext ctx)
     {
         _rows.Clear();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Forge.Sql.BTree;
 using Forge.Sql.Execution.Expressions;
 using Forge.Sql.Execution.Values;
@@ -20,6 +21,7 @@ internal sealed class CursorRow(TableInfo table) : IRowSource
 
     public long RowId => Cursor!.Rowid;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SqlValue Column(int index)
     {
         if (index == _rowidAlias)
