@@ -156,6 +156,13 @@ public sealed class SelectTests : IDisposable
         "select oid, _rowid_, rowid from u where rowid < 3",
         "select count(*) from t where b in ('x', 'y', 'Y')",
         "select a, b from t where b like '_' order by b",
+        "select a, (select count(*) from u where x = t.a) from t group by a",
+        "select a, count(*) from t group by a having exists (select 1 from u where u.x = t.a)",
+        "select count(*), (select max(x) from u where x > t.a) from t where a > 5",
+        "select (select y from u order by id desc limit 1 offset 1)",
+        "select * from t limit 0",
+        "select count(*) from (select a from t union select x from u)",
+        "select distinct count(*) from t group by a",
     ];
 
     private readonly string _dir = Directory.CreateTempSubdirectory("forge-select-").FullName;

@@ -448,9 +448,11 @@ internal sealed partial class SelectPlanner
         ResolveOrderBy(orderBy, items, compiled, aggCompiler, keys);
         var having = core.Having is null ? null : aggCompiler.Compile(core.Having);
         outputs = [.. compiled.Take(width)];
+        var subqueries = items.Any(i => HasSubquery(i.Expr)) || (core.Having is not null && HasSubquery(core.Having)) || orderBy.Any(o => HasSubquery(o.Expr));
         return new AggregateOp(join, [.. groupCompiled], [.. groupCompiled.Select(c => c.Collation ?? Collation.Binary)], [.. aggs], [.. bare], having, [.. compiled], output, width)
         {
             ExplainText = core.GroupBy.Count > 0 ? "USE TEMP B-TREE FOR GROUP BY" : null,
+            Snapshots = subqueries ? [.. scope.Sources.Select(s => (s.Slot, s.Columns.Length))] : [],
         };
     }
 

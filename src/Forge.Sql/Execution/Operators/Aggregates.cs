@@ -301,8 +301,16 @@ internal sealed class AggregateOp : RowOperator
 
     public string? ExplainText { get; set; }
 
+    /// <summary>
+    /// FROM slots (and their widths) whose whole row each group keeps from its first row: set when
+    /// subqueries in the output read the query's tables (they see the group's row, as in SQLite).
+    /// </summary>
+    public (int Slot, int Width)[] Snapshots { get; init; } = [];
+
     private sealed class Group(SqlValue[] keys, AggState[] states, SqlValue[] bare)
     {
+        public ArrayRow?[]? Rows { get; set; }
+
         public SqlValue[] Keys { get; } = keys;
 
         public AggState[] States { get; } = states;
@@ -390,6 +398,25 @@ internal sealed class AggregateOp : RowOperator
         }
 
         var group = new Group(keys, NewStates(), bare);
+        if (Snapshots.Length > 0)
+        {
+            group.Rows = new ArrayRow?[Snapshots.Length];
+            for (var k = 0; k < Snapshots.Length; k++)
+            {
+                var (slot, width) = Snapshots[k];
+                if (_ctx.Rows[slot] is { } source)
+                {
+                    var values = new SqlValue[width];
+                    for (var i = 0; i < width; i++)
+                    {
+                        values[i] = source.Column(i).Detach();
+                    }
+
+                    group.Rows[k] = new ArrayRow { Values = values, RowId = source.RowId };
+                }
+            }
+        }
+
         _ordered.Add(group);
         return group;
     }
@@ -460,6 +487,10 @@ internal sealed class AggregateOp : RowOperator
             _output.Keys = group.Keys;
             _output.Aggregates = results;
             _output.Bare = group.Bare;
+            for (var k = 0; k < Snapshots.Length; k++)
+            {
+                _ctx.Rows[Snapshots[k].Slot] = group.Rows?[k];
+            }
             if (_having is not null && CompiledExpr.Truth(_having.Eval(_ctx)) != true)
             {
                 continue;
