@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Forge.Sql.BTree;
 using Forge.Sql.Execution.Expressions;
 using Forge.Sql.Execution.Values;
@@ -46,6 +47,7 @@ internal sealed class TableScanAccess(BTreeStore store, TableInfo table, bool re
         return reverse ? _cursor.Last() : _cursor.First();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Next() => reverse ? _cursor!.Prev() : _cursor!.Next();
 
     public override void Close()
@@ -471,6 +473,7 @@ internal sealed class IndexAccess : Access
         return ok && InRange();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool InRange()
     {
         var n = Equal.Length;

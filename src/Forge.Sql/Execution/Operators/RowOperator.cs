@@ -253,9 +253,11 @@ internal sealed class ProjectOp : RowOperator
     }
 
     /// <summary>Moves to the next input row without evaluating anything (a top-N sort evaluates its keys first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Advance() => _input.Next();
 
     /// <summary>Evaluates column <paramref name="i"/> of the current row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Fill(int i) => Current[i] = _exprs[i].Eval(_ctx);
 
     public override void Close() => _input.Close();
@@ -479,6 +481,7 @@ internal sealed class SortOp : RowOperator
         return c != 0 ? c : a[^1].AsInteger.CompareTo(b[^1].AsInteger);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int CompareKeys(SqlValue[] a, SqlValue[] b)
     {
         foreach (var k in _keys)
