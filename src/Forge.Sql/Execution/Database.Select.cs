@@ -1,311 +1,174 @@
+using System.Runtime.CompilerServices;
 using Forge.Sql.BTree;
 using Forge.Sql.Execution.Expressions;
+using Forge.Sql.Execution.Operators;
 using Forge.Sql.Execution.Values;
 using Forge.Sql.Parsing;
 using Forge.Sql.Planning;
 using Forge.Sql.Records;
+using Forge.Sql.Schema;
 
 namespace Forge.Sql.Execution;
 
 /// <summary>
-/// SELECT, first slice: no FROM, or one table scanned in rowid order; WHERE, result expressions
-/// (with * and t.*), DISTINCT, ORDER BY (column numbers, aliases or expressions; collations,
-/// ASC/DESC, NULLS FIRST/LAST), LIMIT/OFFSET. Joins, aggregates, subqueries, compounds and index
-/// use come with the planner.
+/// A SELECT prepared once (planned into an operator tree) that can be run many times: each run
+/// gets a fresh context (parameters, clock, slots) and streams rows through the operators.
+/// </summary>
+internal sealed class PreparedSelect(PlannedQuery query, int slots)
+{
+    public IReadOnlyList<string> Columns => query.Names;
+
+    internal PlannedQuery Query => query;
+
+    internal int Slots => slots;
+
+    /// <summary>Runs the plan, handing each row (a reused buffer of <see cref="Columns"/> values) to <paramref name="row"/>.</summary>
+    public void Run(EvalContext ctx, Action<SqlValue[]> row)
+    {
+        var root = query.Root;
+        root.Open(ctx);
+        try
+        {
+            while (root.Next())
+            {
+                row(root.Current);
+            }
+        }
+        finally
+        {
+            root.Close();
+        }
+    }
+
+    /// <summary>Runs the plan and collects detached rows.</summary>
+    public ResultSet Execute(EvalContext ctx)
+    {
+        var rows = new List<SqlRow>();
+        var width = query.Names.Length;
+        Run(ctx, current => rows.Add(new SqlRow(SubqueryAccess.Detached(current, width))));
+        return new ResultSet(query.Names, rows);
+    }
+
+    /// <summary>EXPLAIN QUERY PLAN's rows: id, parent, notused, detail.</summary>
+    public ResultSet ExplainQueryPlan()
+    {
+        var writer = new QueryPlanWriter();
+        query.Root.Explain(writer, 0);
+        var rows = writer.Rows.Select(r => new SqlRow([SqlValue.FromInteger(r.Id), SqlValue.FromInteger(r.Parent), SqlValue.FromInteger(0), SqlValue.FromText(r.Detail)])).ToList();
+        return new ResultSet(["id", "parent", "notused", "detail"], rows);
+    }
+}
+
+/// <summary>
+/// SELECT: planned by <see cref="SelectPlanner"/> into operators (joins with rowid/index lookups,
+/// aggregation, subqueries, compounds, CTEs, views) and run; EXPLAIN QUERY PLAN; CREATE/DROP VIEW.
 /// </summary>
 public sealed partial class Database
 {
+    /// <summary>Plans kept per parsed SELECT (a prepared statement runs its plan again), valid while the schema is unchanged.</summary>
+    private readonly ConditionalWeakTable<SelectStmt, CachedSelect> _selectPlans = new();
+
+    private sealed record CachedSelect(PreparedSelect Plan, Catalog Catalog, uint SchemaCookie);
+
+    /// <summary>Plans a SELECT (names resolved, indexes chosen) without running it.</summary>
+    internal PreparedSelect PrepareSelect(SelectStmt select, string sql)
+    {
+        var planner = new SelectPlanner(_catalog, _store, sql);
+        var query = planner.Plan(select, null);
+        return new PreparedSelect(query, planner.SlotCount);
+    }
+
     private ResultSet RunSelect(SelectStmt select, string sql)
     {
-        if (select.With is not null || select.Body is not SelectCore core)
+        var cookie = _store.Pager.SchemaCookie;
+        PreparedSelect prepared;
+        if (_selectPlans.TryGetValue(select, out var cached) && ReferenceEquals(cached.Catalog, _catalog) && cached.SchemaCookie == cookie)
         {
-            if (select.Body is ValuesBody values && select.With is null)
-            {
-                return RunValues(values, select, sql);
-            }
-
-            throw new SqlPrepareException("not supported yet: WITH and compound SELECT");
-        }
-
-        if (core.GroupBy.Count > 0 || core.Having is not null)
-        {
-            throw new SqlPrepareException("not supported yet: GROUP BY");
-        }
-
-        TableInfo? table = null;
-        string? alias = null;
-        if (core.From is not null)
-        {
-            if (core.From.Joins.Count > 0 || core.From.First is not TableRef tr || tr.Args is not null)
-            {
-                throw new SqlPrepareException("not supported yet: joins and subqueries in FROM");
-            }
-
-            table = _catalog.FindTable(tr.Name.Name) ?? throw new SqlPrepareException($"no such table: {tr.Name.Name}");
-            alias = tr.Alias ?? table.Name;
-        }
-
-        var scope = table is null ? null : new TableScope(table, alias!, 0);
-        var compiler = new ExpressionCompiler(scope);
-
-        // Result columns.
-        var names = new List<string>();
-        var exprs = new List<CompiledExpr>();
-        foreach (var rc in core.Columns)
-        {
-            switch (rc)
-            {
-                case StarColumn star:
-                    if (table is null)
-                    {
-                        throw new SqlPrepareException("no tables specified");
-                    }
-
-                    if (star.Table is not null && !star.Table.Equals(alias, StringComparison.OrdinalIgnoreCase))
-                    {
-                        throw new SqlPrepareException($"no such table: {star.Table}");
-                    }
-
-                    for (var c = 0; c < table.Columns.Length; c++)
-                    {
-                        names.Add(table.Columns[c].Name);
-                        exprs.Add(new ColumnExpr(0, c) { Affinity = table.Columns[c].Affinity, Collation = table.Columns[c].Collation });
-                    }
-
-                    break;
-                case ExprColumn ec:
-                    names.Add(ec.Alias ?? (ec.Expr is ColumnRef cr && table is not null ? ColumnName(table, cr) : SourceText(ec.Expr, sql)));
-                    exprs.Add(compiler.Compile(ec.Expr));
-                    break;
-            }
-        }
-
-        if (ContainsAggregate(core))
-        {
-            throw new SqlPrepareException("not supported yet: aggregate functions");
-        }
-
-        var where = core.Where is null ? null : compiler.Compile(core.Where);
-        var order = CompileOrderBy(select.OrderBy, core, compiler, exprs, names);
-        var ctx = NewContext(1);
-        var (limit, offset) = EvalLimit(select.Limit, ctx);
-
-        var rows = new List<SqlValue[]>();
-        void Emit()
-        {
-            if (where is not null && CompiledExpr.Truth(where.Eval(ctx)) != true)
-            {
-                return;
-            }
-
-            var values = new SqlValue[exprs.Count + order.Count];
-            for (var i = 0; i < exprs.Count; i++)
-            {
-                values[i] = exprs[i].Eval(ctx).Detach();
-            }
-
-            for (var i = 0; i < order.Count; i++)
-            {
-                values[exprs.Count + i] = order[i].Expr.Eval(ctx).Detach();
-            }
-
-            rows.Add(values);
-        }
-
-        if (table is null)
-        {
-            Emit();
+            prepared = cached.Plan;
         }
         else
         {
-            using var cursor = _store.OpenTable(table.Root);
-            var row = new TableRow(table, cursor);
-            ctx.Rows[0] = row;
-            for (var ok = cursor.First(); ok; ok = cursor.Next())
-            {
-                row.Load();
-                Emit();
-            }
+            prepared = PrepareSelect(select, sql);
+            _selectPlans.AddOrUpdate(select, new CachedSelect(prepared, _catalog, cookie));
         }
 
-        if (core.Distinct)
-        {
-            rows = Distinct(rows, exprs.Count);
-        }
-
-        if (order.Count > 0)
-        {
-            var width = exprs.Count;
-            rows.Sort((a, b) => CompareKeys(a, b, width, order));
-        }
-
-        var result = rows.Skip((int)Math.Min(offset, int.MaxValue)).Take(limit < 0 ? int.MaxValue : (int)Math.Min(limit, int.MaxValue))
-            .Select(r => new SqlRow(r.Length == exprs.Count ? r : r[..exprs.Count])).ToList();
-        return new ResultSet(names, result);
+        return prepared.Execute(NewContext(prepared.Slots));
     }
 
-    private ResultSet RunValues(ValuesBody values, SelectStmt select, string sql)
+    private ResultSet ExplainQueryPlan(ExplainStmt explain, string sql)
     {
-        if (select.OrderBy.Count > 0 || select.Limit is not null)
+        if (explain.Statement is SelectStmt select)
         {
-            throw new SqlPrepareException("not supported yet: ORDER BY and LIMIT on VALUES");
+            return PrepareSelect(select, sql).ExplainQueryPlan();
         }
 
-        var compiler = new ExpressionCompiler(null);
-        var ctx = NewContext(0);
-        var width = values.Rows[0].Count;
-        var names = Enumerable.Range(1, width).Select(i => $"column{i}").ToList();
-        var rows = new List<SqlRow>();
-        foreach (var r in values.Rows)
-        {
-            if (r.Count != width)
-            {
-                throw new SqlPrepareException("all VALUES must have the same number of terms");
-            }
-
-            rows.Add(new SqlRow([.. r.Select(e => compiler.Compile(e).Eval(ctx).Detach())]));
-        }
-
-        _ = sql;
-        return new ResultSet(names, rows);
+        throw new SqlPrepareException("not supported yet: EXPLAIN QUERY PLAN of this statement");
     }
 
-    private static string ColumnName(TableInfo table, ColumnRef cr)
+    private ResultSet CreateView(CreateViewStmt create, string sql)
     {
-        var c = table.FindColumn(cr.Column);
-        return c >= 0 ? table.Columns[c].Name : cr.Column;
+        if (create.Name.Schema is { } schema && !schema.Equals("main", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SqlPrepareException($"unknown database {schema}");
+        }
+
+        if (create.Temp)
+        {
+            throw new SqlPrepareException("not supported yet: CREATE TEMP VIEW");
+        }
+
+        var name = create.Name.Name;
+        var kind = _catalog.FindView(name) is not null ? "view" : _catalog.FindTable(name) is not null ? "table" : _catalog.FindIndex(name) is not null ? "index" : null;
+        if (kind is not null)
+        {
+            if (create.IfNotExists)
+            {
+                return ResultSet.Empty;
+            }
+
+            throw new SqlPrepareException($"{kind} {name} already exists");
+        }
+
+        if (name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SqlPrepareException($"object name reserved for internal use: {name}");
+        }
+
+        var text = SourceText(create, sql);
+        var prepared = new SelectPlanner(_catalog, _store, sql).Plan(create.Select, null);
+        if (create.Columns is { } cols && cols.Count != prepared.Names.Length)
+        {
+            throw new SqlPrepareException($"expected {cols.Count} columns for '{name}' but got {prepared.Names.Length}");
+        }
+
+        // The view is kept as its own text (re-parsed so its offsets are its own).
+        var reparsed = (CreateViewStmt)SqlParser.Parse(text).Statement!;
+        var rowid = SchemaTable.Insert(_store, "view", name, name, 0, text);
+        _catalog.Add(new ViewInfo(name, text, reparsed.Select, reparsed.Columns, rowid));
+        return ResultSet.Empty;
     }
 
-    private static bool ContainsAggregate(SelectCore core) =>
-        core.Columns.OfType<ExprColumn>().Any(c => HasAggregate(c.Expr));
-
-    private static bool HasAggregate(Expr e) => e switch
+    private ResultSet DropView(DropStmt drop)
     {
-        FunctionCall f when f.Star || f.Distinct || f.Name.ToLowerInvariant() is "count" or "sum" or "avg" or "total" or "group_concat" or "string_agg" || (f.Name.ToLowerInvariant() is "min" or "max" && f.Args.Count == 1) => true,
-        FunctionCall f => f.Args.Any(HasAggregate),
-        BinaryExpr b => HasAggregate(b.Left) || HasAggregate(b.Right),
-        UnaryExpr u => HasAggregate(u.Operand),
-        _ => false,
-    };
-
-    private sealed record OrderTerm(CompiledExpr Expr, bool Descending, bool NullsFirst, Collation Collation);
-
-    private static List<OrderTerm> CompileOrderBy(SyntaxList<OrderingTerm> terms, SelectCore core, ExpressionCompiler compiler, List<CompiledExpr> exprs, List<string> names)
-    {
-        var result = new List<OrderTerm>();
-        foreach (var t in terms)
+        var name = drop.Name.Name;
+        if (_catalog.FindView(name) is not { } view)
         {
-            var e = t.Expr;
-            Collation? explicitCollation = null;
-            if (e is CollateExpr ce)
+            if (drop.IfExists)
             {
-                explicitCollation = ExpressionCompiler.CollationByName(ce.Collation);
-                e = ce.Operand;
+                return ResultSet.Empty;
             }
 
-            CompiledExpr compiled;
-            if (e is IntegerLiteral n)
+            if (_catalog.FindTable(name) is not null)
             {
-                if (n.Value < 1 || n.Value > exprs.Count)
-                {
-                    throw new SqlPrepareException($"{Ordinal(result.Count + 1)} ORDER BY term out of range - should be between 1 and {exprs.Count}");
-                }
-
-                compiled = exprs[(int)n.Value - 1];
-            }
-            else if (e is ColumnRef { Table: null } cr && names.FindIndex(x => x.Equals(cr.Column, StringComparison.OrdinalIgnoreCase)) is var k && k >= 0
-                && core.Columns.OfType<ExprColumn>().Any(c => c.Alias is not null && c.Alias.Equals(cr.Column, StringComparison.OrdinalIgnoreCase)))
-            {
-                compiled = exprs[k];
-            }
-            else
-            {
-                compiled = compiler.Compile(e);
+                throw new SqlPrepareException($"use DROP TABLE to delete table {name}");
             }
 
-            var desc = t.Order == SortOrder.Desc;
-            var nullsFirst = t.Nulls == NullsOrder.None ? !desc : t.Nulls == NullsOrder.First;
-            result.Add(new OrderTerm(compiled, desc, nullsFirst, explicitCollation ?? compiled.Collation ?? Collation.Binary));
+            throw new SqlPrepareException($"no such view: {name}");
         }
 
-        return result;
-    }
-
-    private static string Ordinal(int n) => n switch
-    {
-        1 => "1st",
-        2 => "2nd",
-        3 => "3rd",
-        _ => $"{n}th",
-    };
-
-    private static int CompareKeys(SqlValue[] a, SqlValue[] b, int width, List<OrderTerm> order)
-    {
-        for (var i = 0; i < order.Count; i++)
-        {
-            var x = a[width + i];
-            var y = b[width + i];
-            int c;
-            if (x.IsNull || y.IsNull)
-            {
-                c = x.IsNull && y.IsNull ? 0 : x.IsNull == order[i].NullsFirst ? -1 : 1;
-                if (c != 0)
-                {
-                    return c;
-                }
-
-                continue;
-            }
-
-            c = SqlComparer.Compare(x, y, order[i].Collation);
-            if (c != 0)
-            {
-                return order[i].Descending ? -c : c;
-            }
-        }
-
-        return 0;
-    }
-
-    /// <summary>Keeps the first of rows equal in every column (NULLs equal each other here; 1 equals 1.0).</summary>
-    private static List<SqlValue[]> Distinct(List<SqlValue[]> rows, int width)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var result = new List<SqlValue[]>();
-        var key = new SqlValue[width];
-        foreach (var r in rows)
-        {
-            for (var i = 0; i < width; i++)
-            {
-                key[i] = r[i].Type == SqlType.Real && SqlConvert.RealIsExactInteger(r[i].AsReal, out var n) ? SqlValue.FromInteger(n) : r[i];
-            }
-
-            if (seen.Add(Convert.ToBase64String(RecordFormat.Encode(key))))
-            {
-                result.Add(r);
-            }
-        }
-
-        return result;
-    }
-
-    private static (long Limit, long Offset) EvalLimit(LimitClause? clause, EvalContext ctx)
-    {
-        if (clause is null)
-        {
-            return (-1, 0);
-        }
-
-        var compiler = new ExpressionCompiler(null);
-        long Eval(Expr e)
-        {
-            var v = SqlConvert.ApplyAffinity(compiler.Compile(e).Eval(ctx), Affinity.Numeric);
-            return v.Type == SqlType.Integer ? v.AsInteger : throw new SqlRuntimeException("datatype mismatch", SqlRuntimeException.Mismatch);
-        }
-
-        var limit = Eval(clause.Limit);
-        var offset = clause.Offset is null ? 0 : Math.Max(0, Eval(clause.Offset));
-        return (limit, offset);
+        SchemaTable.Delete(_store, view.SchemaRowid);
+        _catalog.RemoveView(view.Name);
+        return ResultSet.Empty;
     }
 
     /// <summary>The row under a table cursor, its columns decoded on demand.</summary>
@@ -347,5 +210,24 @@ public sealed partial class Database
 
             return false;
         }
+    }
+
+    private static (long Limit, long Offset) EvalLimit(LimitClause? clause, EvalContext ctx)
+    {
+        if (clause is null)
+        {
+            return (-1, 0);
+        }
+
+        var compiler = new ExpressionCompiler(null);
+        long Eval(Expr e)
+        {
+            var v = SqlConvert.ApplyAffinity(compiler.Compile(e).Eval(ctx), Affinity.Numeric);
+            return v.Type == SqlType.Integer ? v.AsInteger : throw new SqlRuntimeException("datatype mismatch", SqlRuntimeException.Mismatch);
+        }
+
+        var limit = Eval(clause.Limit);
+        var offset = clause.Offset is null ? 0 : Math.Max(0, Eval(clause.Offset));
+        return (limit, offset);
     }
 }

@@ -139,6 +139,8 @@ public sealed partial class Database : IDisposable
                 return ResultSet.Empty;
             case SelectStmt select:
                 return RunSelect(select, sql);
+            case ExplainStmt { QueryPlan: true } explain:
+                return ExplainQueryPlan(explain, sql);
         }
 
         // Everything else changes the database: atomically.
@@ -160,6 +162,8 @@ public sealed partial class Database : IDisposable
                 InsertStmt ins => Insert(ins, sql),
                 UpdateStmt upd => Update(upd, sql),
                 DeleteStmt del => Delete(del, sql),
+                CreateViewStmt cv => CreateView(cv, sql),
+                DropStmt { Kind: DropKind.View } dv => DropView(dv),
                 DropStmt drop => Drop(drop),
                 AlterTableStmt alter => Alter(alter, sql),
                 _ => throw new SqlPrepareException($"not supported yet: {statement.GetType().Name.Replace("Stmt", "", StringComparison.Ordinal).ToUpperInvariant()} statements"),

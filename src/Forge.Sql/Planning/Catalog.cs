@@ -14,6 +14,9 @@ internal sealed record IndexColumn(int Column, Collation Collation, bool Descend
 
 internal sealed record IndexInfo(string Name, string Table, uint Root, bool Unique, IndexColumn[] Columns, long SchemaRowid);
 
+/// <summary>A view: its CREATE VIEW text, the SELECT and the optional column names.</summary>
+internal sealed record ViewInfo(string Name, string Sql, SelectStmt Select, SyntaxList<string>? Columns, long SchemaRowid);
+
 internal sealed class TableInfo(string name, uint root, ColumnInfo[] columns, long schemaRowid, string sql)
 {
     public string Name { get; } = name;
@@ -93,6 +96,7 @@ internal sealed class Catalog
             catalog._indexes[index.Name] = index;
         }
 
+        catalog.LoadViews(rows);
         return catalog;
     }
 
@@ -223,5 +227,26 @@ internal sealed class Catalog
     {
         _tables[index.Table].Indexes.Add(index);
         _indexes[index.Name] = index;
+    }
+
+    private readonly Dictionary<string, ViewInfo> _views = new(StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyCollection<ViewInfo> Views => _views.Values;
+
+    public ViewInfo? FindView(string name) => _views.GetValueOrDefault(name);
+
+    public void Add(ViewInfo view) => _views[view.Name] = view;
+
+    public void RemoveView(string name) => _views.Remove(name);
+
+    private void LoadViews(List<SchemaRow> rows)
+    {
+        foreach (var row in rows)
+        {
+            if (row.Type == "view" && row.Sql is not null && SqlParser.Parse(row.Sql).Statement is CreateViewStmt view)
+            {
+                _views[row.Name] = new ViewInfo(row.Name, row.Sql, view.Select, view.Columns, row.Rowid);
+            }
+        }
     }
 }

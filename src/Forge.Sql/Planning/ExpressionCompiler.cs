@@ -35,7 +35,11 @@ public sealed class SqlPrepareException : Exception
 }
 
 /// <summary>A column a name resolved to: which row slot, which column (-1: the rowid), its affinity and collation.</summary>
-internal readonly record struct ColumnBinding(int Slot, int Column, Affinity Affinity, Collation Collation);
+internal readonly record struct ColumnBinding(int Slot, int Column, Affinity Affinity, Collation Collation)
+{
+    /// <summary>A table column declared with BLOB affinity (it has an affinity, unlike an expression without one).</summary>
+    public bool BlobColumn { get; init; }
+}
 
 /// <summary>Name resolution for column references (the FROM clause's tables, outer scopes for correlated subqueries).</summary>
 internal interface IColumnScope
@@ -51,10 +55,26 @@ internal interface IColumnScope
 /// </summary>
 internal sealed class ExpressionCompiler(IColumnScope? scope)
 {
+    /// <summary>
+    /// Replaces a subexpression before it is compiled (aggregate calls, GROUP BY terms and bare
+    /// columns of an aggregate query); null when it does not apply.
+    /// </summary>
+    public Func<Expr, CompiledExpr?>? Substitute { get; init; }
+
+    /// <summary>Plans subqueries (scalar, EXISTS, IN) in this compiler's scope.</summary>
+    public ISubqueryPlanner? Subqueries { get; init; }
+
+    public IColumnScope? Scope => scope;
+
     public CompiledExpr Compile(Expr e) => CompileCore(e);
 
     private CompiledExpr CompileCore(Expr e)
     {
+        if (Substitute?.Invoke(e) is { } substituted)
+        {
+            return substituted;
+        }
+
         switch (e)
         {
             case NullLiteral:
@@ -147,6 +167,8 @@ internal sealed class ExpressionCompiler(IColumnScope? scope)
 
             case FunctionCall f:
                 return CompileFunction(f);
+            case SubqueryExpr or ExistsExpr or InExpr { Subquery: not null } or InExpr { Table: not null } when Subqueries is not null:
+                return Subqueries.Compile(e, this);
             default:
                 throw new SqlPrepareException($"not supported yet: {e.GetType().Name} ({e.ToSql()})");
         }
@@ -156,7 +178,7 @@ internal sealed class ExpressionCompiler(IColumnScope? scope)
     {
         if (scope is not null && c.Schema is null && scope.TryResolve(c.Table, c.Column, out var binding))
         {
-            return new ColumnExpr(binding.Slot, binding.Column) { Affinity = binding.Affinity, Collation = binding.Collation };
+            return new ColumnExpr(binding.Slot, binding.Column) { Affinity = binding.Affinity, Collation = binding.Collation, BlobColumn = binding.BlobColumn };
         }
 
         if (c.Table is null && c.Schema is null)
@@ -212,7 +234,7 @@ internal sealed class ExpressionCompiler(IColumnScope? scope)
                         BinaryOp.Is => CompareOp.Is,
                         _ => CompareOp.IsNot,
                     };
-                    var (la, ra) = CompareExpr.AffinitiesFor(left.Affinity, right.Affinity);
+                    var (la, ra) = AffinitiesFor(left, right);
                     return new CompareExpr(op, left, right, la, ra, CollationFor(left, right));
                 }
 
@@ -268,6 +290,21 @@ internal sealed class ExpressionCompiler(IColumnScope? scope)
         return new FunctionExpr(entry.Function, args);
     }
 
+    /// <summary>
+    /// A comparison's conversions (<see cref="CompareExpr.AffinitiesFor"/>), except that a BLOB
+    /// column has an affinity: against a TEXT operand neither side is converted (SQLite's
+    /// sqlite3CompareAffinity gives BLOB when both sides have a non-numeric affinity).
+    /// </summary>
+    public static (Affinity? Left, Affinity? Right) AffinitiesFor(CompiledExpr left, CompiledExpr right)
+    {
+        if ((left is ColumnExpr { BlobColumn: true } && right.Affinity == Affinity.Text) || (right is ColumnExpr { BlobColumn: true } && left.Affinity == Affinity.Text))
+        {
+            return (null, null);
+        }
+
+        return CompareExpr.AffinitiesFor(left.Affinity, right.Affinity);
+    }
+
     /// <summary>true/false when <paramref name="e"/> is the TRUE or FALSE keyword (a bare name that names no column).</summary>
     private bool? TruthKeyword(Expr e)
     {
@@ -308,6 +345,12 @@ internal sealed class ExpressionCompiler(IColumnScope? scope)
         "RTRIM" => Collation.RTrim,
         _ => throw new SqlPrepareException($"no such collation sequence: {name}"),
     };
+}
+
+/// <summary>Compiles subquery expressions (the planner, which knows the FROM scopes).</summary>
+internal interface ISubqueryPlanner
+{
+    CompiledExpr Compile(Expr subquery, ExpressionCompiler compiler);
 }
 
 /// <summary>x COLLATE name: the value of x, carrying an explicit collation.</summary>

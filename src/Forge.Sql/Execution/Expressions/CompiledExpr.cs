@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Forge.Sql.Execution.Functions;
 using Forge.Sql.Execution.Values;
 using Forge.Sql.Records;
@@ -84,6 +85,10 @@ internal sealed class ColumnExpr(int slot, int column) : CompiledExpr
 
     public int ColumnIndex { get; } = column;
 
+    /// <summary>A table column with BLOB affinity (see ExpressionCompiler.AffinitiesFor).</summary>
+    public bool BlobColumn { get; init; }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override SqlValue Eval(EvalContext ctx)
     {
         var row = ctx.Rows[Slot];
