@@ -416,7 +416,7 @@ public sealed partial class Database
     /// A column a row's record is too short for (the row predates ALTER TABLE ADD COLUMN): the
     /// column's DEFAULT (a constant; sqlite3 refuses others once rows exist) with its affinity, else NULL.
     /// </summary>
-    private static SqlValue MissingValue(TableInfo table, int column) =>
+    internal static SqlValue MissingValue(TableInfo table, int column) =>
         s_missingValues.GetValue(table, static t =>
         {
             var ctx = new EvalContext(0);

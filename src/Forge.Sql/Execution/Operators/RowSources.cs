@@ -14,6 +14,7 @@ namespace Forge.Sql.Execution.Operators;
 /// </summary>
 internal sealed class CursorRow(TableInfo table) : IRowSource
 {
+    private readonly TableInfo _table = table;
     private readonly int _rowidAlias = table.RowidAlias;
     private readonly ColumnInfo[] _columns = table.Columns;
 
@@ -29,7 +30,14 @@ internal sealed class CursorRow(TableInfo table) : IRowSource
             return SqlValue.FromInteger(Cursor!.Rowid);
         }
 
-        var v = Cursor!.Record.GetValue(index);
+        var record = Cursor!.Record;
+        if (index >= record.ColumnCount)
+        {
+            // The row predates ALTER TABLE ADD COLUMN: the column's default, as sqlite3 reads it.
+            return Database.MissingValue(_table, index);
+        }
+
+        var v = record.GetValue(index);
         return v.Type == SqlType.Integer && _columns[index].Affinity == Affinity.Real ? SqlValue.FromReal(v.AsInteger) : v;
     }
 }
