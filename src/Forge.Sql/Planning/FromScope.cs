@@ -18,6 +18,12 @@ internal sealed class SourceInfo
 
     public TableInfo? Table { get; init; }
 
+    /// <summary>The indexes INDEXED BY / NOT INDEXED leave to the planner (null: no hint).</summary>
+    public IReadOnlyList<IndexInfo>? IndexHint { get; init; }
+
+    /// <summary>The table's indexes the planner may use for this source.</summary>
+    public IReadOnlyList<IndexInfo> UsableIndexes => IndexHint ?? (IReadOnlyList<IndexInfo>?)Table?.Indexes ?? [];
+
     public required string[] Columns { get; init; }
 
     public required Affinity[] Affinities { get; init; }

@@ -223,7 +223,7 @@ internal sealed partial class SelectPlanner
             return null;
         }
 
-        var index = Enumerable.Reverse(table.Indexes).FirstOrDefault(i => i.Columns[0].Column == column && i.Columns[0].Collation == table.Columns[column].Collation);
+        var index = Enumerable.Reverse(sources[0].UsableIndexes).FirstOrDefault(i => i.Columns[0].Column == column && i.Columns[0].Collation == table.Columns[column].Collation);
         if (index is null)
         {
             return null;

@@ -158,6 +158,7 @@ internal sealed partial class SelectPlanner
                             Slot = _slots++,
                             Position = position,
                             Table = table,
+                            IndexHint = tr.NotIndexed ? [] : tr.IndexedBy is { } hint ? [.. table.Indexes.Where(i => i.Name.Equals(hint, StringComparison.OrdinalIgnoreCase))] : null,
                             Columns = [.. table.Columns.Select(c => c.Name)],
                             Affinities = [.. table.Columns.Select(c => c.Affinity)],
                             Collations = [.. table.Columns.Select(c => c.Collation)],

@@ -115,7 +115,7 @@ internal sealed partial class SelectPlanner
                 }
                 else if (candidates[0].Kind == AccessKind.Scan && !candidates[0].OrderScan)
                 {
-                    foreach (var index in Enumerable.Reverse(t0.Indexes))
+                    foreach (var index in Enumerable.Reverse(sources[order[0]].UsableIndexes))
                     {
                         var scan = new Candidate { Kind = AccessKind.Index, Index = index, Covering = Covers(index, used[order[0]], t0), OrderScan = true };
                         if (Satisfies(scan, columns, t0))
@@ -323,7 +323,7 @@ internal sealed partial class SelectPlanner
         if (used is not null && s.Table.Root != 1)
         {
             IndexInfo? smallest = null;
-            foreach (var index in Enumerable.Reverse(table.Indexes))
+            foreach (var index in Enumerable.Reverse(s.UsableIndexes))
             {
                 if (Covers(index, used, table) && (smallest is null || index.Columns.Length < smallest.Columns.Length))
                 {
@@ -361,7 +361,7 @@ internal sealed partial class SelectPlanner
             }
         }
 
-        foreach (var index in Enumerable.Reverse(table.Indexes))
+        foreach (var index in Enumerable.Reverse(s.UsableIndexes))
         {
             var eq = new List<Constraint>();
             var isIn = false;
