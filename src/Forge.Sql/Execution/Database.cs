@@ -166,6 +166,7 @@ public sealed partial class Database : IDisposable
                 DropStmt { Kind: DropKind.View } dv => DropView(dv),
                 DropStmt drop => Drop(drop),
                 AlterTableStmt alter => Alter(alter, sql),
+                ReindexStmt reindex => Reindex(reindex),
                 _ => throw new SqlPrepareException($"not supported yet: {statement.GetType().Name.Replace("Stmt", "", StringComparison.Ordinal).ToUpperInvariant()} statements"),
             };
             if (_explicitTransaction)
