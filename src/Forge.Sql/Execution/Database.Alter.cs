@@ -126,7 +126,7 @@ public sealed partial class Database
                 }
         }
 
-        _catalog = Catalog.Load(_store);
+        _catalog = LoadCatalog();
         return ResultSet.Empty;
     }
 
@@ -150,7 +150,7 @@ public sealed partial class Database
                 break;
         }
 
-        _catalog = Catalog.Load(_store);
+        _catalog = LoadCatalog();
         _rules.Clear();
         return ResultSet.Empty;
     }

@@ -73,7 +73,7 @@ public sealed partial class Database
         {
             var sequenceRoot = _store.CreateTree(TreeKind.Table);
             SchemaTable.Insert(_store, "table", "sqlite_sequence", "sqlite_sequence", sequenceRoot, "CREATE TABLE sqlite_sequence(name,seq)");
-            _catalog = Catalog.Load(_store);
+            _catalog = LoadCatalog();
         }
 
         return ResultSet.Empty;

@@ -107,14 +107,10 @@ public sealed partial class Database
 
     private ResultSet CreateView(CreateViewStmt create, string sql)
     {
-        if (create.Name.Schema is { } schema && !schema.Equals("main", StringComparison.OrdinalIgnoreCase))
+        var temp = create.Temp || string.Equals(create.Name.Schema, "temp", StringComparison.OrdinalIgnoreCase);
+        if (create.Name.Schema is { } schema && !temp && !schema.Equals("main", StringComparison.OrdinalIgnoreCase))
         {
             throw new SqlPrepareException($"unknown database {schema}");
-        }
-
-        if (create.Temp)
-        {
-            throw new SqlPrepareException("not supported yet: CREATE TEMP VIEW");
         }
 
         var name = create.Name.Name;
@@ -143,6 +139,16 @@ public sealed partial class Database
 
         // The view is kept as its own text (re-parsed so its offsets are its own).
         var reparsed = (CreateViewStmt)SqlParser.Parse(text).Statement!;
+        if (temp)
+        {
+            // TEMP objects live with the connection, never in the file (SQLite keeps them in a
+            // separate temp schema); a schema rowid of -1 marks them.
+            var view = new ViewInfo(name, text, reparsed.Select, reparsed.Columns, -1);
+            _tempViews[name] = view;
+            _catalog.Add(view);
+            return ResultSet.Empty;
+        }
+
         var rowid = SchemaTable.Insert(_store, "view", name, name, 0, text);
         _catalog.Add(new ViewInfo(name, text, reparsed.Select, reparsed.Columns, rowid));
         return ResultSet.Empty;
@@ -166,7 +172,15 @@ public sealed partial class Database
             throw new SqlPrepareException($"no such view: {name}");
         }
 
-        SchemaTable.Delete(_store, view.SchemaRowid);
+        if (view.SchemaRowid < 0)
+        {
+            _tempViews.Remove(view.Name);
+        }
+        else
+        {
+            SchemaTable.Delete(_store, view.SchemaRowid);
+        }
+
         _catalog.RemoveView(view.Name);
         return ResultSet.Empty;
     }

@@ -65,6 +65,21 @@ public sealed partial class Database : IDisposable
 
     internal Catalog Catalog => _catalog;
 
+    /// <summary>CREATE TEMP VIEWs: the connection's, not the file's; they outlive catalog reloads.</summary>
+    private readonly Dictionary<string, ViewInfo> _tempViews = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The catalog as the file has it, plus this connection's temp views.</summary>
+    private Catalog LoadCatalog()
+    {
+        var catalog = Catalog.Load(_store);
+        foreach (var view in _tempViews.Values)
+        {
+            catalog.Add(view);
+        }
+
+        return catalog;
+    }
+
     internal BTreeStore Store => _store;
 
     /// <summary>Bound parameter values for the next statements (1-based; index 0 unused).</summary>
@@ -135,7 +150,7 @@ public sealed partial class Database : IDisposable
 
                 _store.Rollback();
                 _explicitTransaction = false;
-                _catalog = Catalog.Load(_store);
+                _catalog = LoadCatalog();
                 return ResultSet.Empty;
             case SelectStmt select:
                 return RunSelect(select, sql);
@@ -200,7 +215,7 @@ public sealed partial class Database : IDisposable
             {
                 _store.Rollback();
                 _explicitTransaction = false;
-                _catalog = Catalog.Load(_store);
+                _catalog = LoadCatalog();
             }
 
             throw;
@@ -217,7 +232,7 @@ public sealed partial class Database : IDisposable
                 _store.Rollback();
             }
 
-            _catalog = Catalog.Load(_store);
+            _catalog = LoadCatalog();
             throw;
         }
     }
