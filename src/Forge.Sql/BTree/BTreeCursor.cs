@@ -325,7 +325,20 @@ internal sealed class BTreeCursor : IDisposable
         var cell = _store.BuildCell(BTreePage.TableLeaf, rowid, payload, 0);
         if (exact)
         {
-            _store.FreeOverflow(Top.Cell(index));
+            var old = Top.Cell(index);
+            if (!old.HasOverflow && old.Size == cell.Length && BTreePage.LocalSize(payload.Length, Usable, true) == payload.Length)
+            {
+                // Same size, no overflow on either side (UPDATE of fixed-width columns, the common
+                // case): overwrite the cell where it is instead of rebuilding the page.
+                var page = _store.Pager.GetPage(_pages[level].Number);
+                _store.Pager.MakeWritable(page);
+                cell.CopyTo(page.Data, old.Offset);
+                _savedRowid = rowid;
+                _state = State.RequiresSeek;
+                return;
+            }
+
+            _store.FreeOverflow(old);
             var content = _store.ReadContent(_pages[level].Number, true);
             content.Cells[index] = cell;
             PlaceAt(level, content);
