@@ -61,8 +61,7 @@ public sealed partial class Database
             {
                 if (CompareColumns(keys[k - 1], keys[k]) == 0 && !HasNull(keys[k], width))
                 {
-                    var names = string.Join(", ", index.Columns.Select(c => $"{table.Name}.{(c.Column < 0 ? "rowid" : table.Columns[c.Column].Name)}"));
-                    throw new SqlRuntimeException($"UNIQUE constraint failed: {names}", SqlRuntimeException.Constraint);
+                    throw new SqlRuntimeException($"UNIQUE constraint failed: {IndexColumnsText(table, index)}", SqlRuntimeException.Constraint);
                 }
             }
         }

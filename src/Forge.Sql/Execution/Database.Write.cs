@@ -469,7 +469,7 @@ public sealed partial class Database
                         }
                         else
                         {
-                            names = string.Join(", ", table.Indexes[k].Columns.Select(c => $"{table.Name}.{(c.Column < 0 ? "rowid" : table.Columns[c.Column].Name)}"));
+                            names = IndexColumnsText(table, table.Indexes[k]);
                         }
 
                         throw ConstraintError($"UNIQUE constraint failed: {names}", action);
@@ -802,4 +802,8 @@ public sealed partial class Database
 
     private static bool IsRowidRef(Expr e, IColumnScope scope) =>
         e is ColumnRef { Schema: null } c && scope.TryResolve(c.Table, c.Column, out var binding) && binding.Slot == 0 && binding.Column < 0;
+
+    /// <summary>"t.a, t.b": an index's columns as UNIQUE constraint errors name them.</summary>
+    internal static string IndexColumnsText(TableInfo table, IndexInfo index) =>
+        string.Join(", ", index.Columns.Select(c => $"{table.Name}.{(c.Column < 0 ? "rowid" : table.Columns[c.Column].Name)}"));
 }

@@ -43,59 +43,6 @@ internal static class ValueFormat
         return SqlitePrintf.GenericAlt(r, 20);
     }
 
-    /// <summary>printf "%!.{precision}g".</summary>
-    public static string Generic(double r, int precision)
-    {
-        var e = r.ToString("E" + (precision - 1).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        var ePos = e.IndexOf('E', StringComparison.Ordinal);
-        var exponent = int.Parse(e.AsSpan(ePos + 1), CultureInfo.InvariantCulture);
-        var negative = e[0] == '-';
-        var digits = new StringBuilder(precision);
-        foreach (var c in e.AsSpan(0, ePos))
-        {
-            if (char.IsAsciiDigit(c))
-            {
-                digits.Append(c);
-            }
-        }
-
-        var d = digits.ToString().TrimEnd('0');
-        if (d.Length == 0)
-        {
-            d = "0";
-        }
-
-        var sb = new StringBuilder(32);
-        if (negative)
-        {
-            sb.Append('-');
-        }
-
-        if (exponent < -4 || exponent >= precision)
-        {
-            sb.Append(d[0]).Append('.').Append(d.Length > 1 ? d.AsSpan(1) : "0");
-            sb.Append('e').Append(exponent < 0 ? '-' : '+').Append(Math.Abs(exponent).ToString("D2", CultureInfo.InvariantCulture));
-        }
-        else if (exponent < 0)
-        {
-            sb.Append("0.").Append('0', -exponent - 1).Append(d);
-        }
-        else
-        {
-            var intDigits = exponent + 1;
-            if (d.Length <= intDigits)
-            {
-                sb.Append(d).Append('0', intDigits - d.Length).Append(".0");
-            }
-            else
-            {
-                sb.Append(d.AsSpan(0, intDigits)).Append('.').Append(d.AsSpan(intDigits));
-            }
-        }
-
-        return sb.ToString();
-    }
-
     /// <summary>'text' with quotes doubled (output_quoted_string).</summary>
     public static void QuotedString(ShellOutput o, ReadOnlySpan<byte> z)
     {
