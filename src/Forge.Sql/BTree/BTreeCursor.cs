@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Forge.Sql.Pager;
 using Forge.Sql.Records;
 
@@ -56,6 +57,12 @@ internal sealed class BTreeCursor : IDisposable
     private byte[] _payload = new byte[256];
     private byte[] _compareBuffer = new byte[256];
 
+    // The table leaf the cursor is on while it is Valid there (set by Finish, cleared by every
+    // move that leaves it): Next, Payload and Rowid read it directly, without re-reading the page
+    // header and re-parsing the cell through Node/CellInfo for every row of a scan.
+    private byte[]? _leaf;
+    private int _leafHdr;
+
     internal BTreeCursor(BTreeStore store, uint root, bool table, KeyInfo keyInfo)
     {
         _store = store;
@@ -113,6 +120,19 @@ internal sealed class BTreeCursor : IDisposable
     public bool Next()
     {
         _readerFresh = false;
+        if (_leaf is { } leaf && _state == State.Valid)
+        {
+            var i = ++_index[_depth - 1];
+            if (i < BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(_leafHdr + BTreePage.CellCountOffset)))
+            {
+                return true;
+            }
+
+            _leaf = null;
+            return Finish(AscendAfterLeafEnd());
+        }
+
+        _leaf = null;
         if (_state == State.RequiresSeek)
         {
             Restore();
@@ -150,6 +170,7 @@ internal sealed class BTreeCursor : IDisposable
     public bool Prev()
     {
         _readerFresh = false;
+        _leaf = null;
         if (_state == State.RequiresSeek)
         {
             Restore();
@@ -253,6 +274,12 @@ internal sealed class BTreeCursor : IDisposable
     {
         get
         {
+            if (_leaf is { } leaf && _state == State.Valid
+                && LeafCell(leaf, out var off) is var n and > 0 && Varint.Read(leaf.AsSpan(off + n, Usable - off - n), out var rowid) > 0)
+            {
+                return rowid;
+            }
+
             EnsureValid();
             RequireTable();
             return Top.RowidAt(_index[_depth - 1]);
@@ -274,6 +301,11 @@ internal sealed class BTreeCursor : IDisposable
     {
         get
         {
+            if (_leaf is { } leaf && _state == State.Valid && LeafPayload(leaf, out var start, out var size))
+            {
+                return leaf.AsMemory(start, size);
+            }
+
             EnsureValid();
             var top = Top;
             var cell = top.Cell(_index[_depth - 1]);
@@ -296,7 +328,15 @@ internal sealed class BTreeCursor : IDisposable
         {
             if (!_readerFresh || _state != State.Valid)
             {
-                _reader.Reset(Payload);
+                if (_leaf is { } leaf && _state == State.Valid && LeafPayload(leaf, out var start, out var size))
+                {
+                    _reader.Reset(leaf, start, size);
+                }
+                else
+                {
+                    _reader.Reset(Payload);
+                }
+
                 _readerFresh = true;
             }
 
@@ -581,6 +621,7 @@ internal sealed class BTreeCursor : IDisposable
 
     private void Reset()
     {
+        _leaf = null;
         _depth = 0;
         _state = State.Invalid;
         _skipNext = false;
@@ -591,7 +632,103 @@ internal sealed class BTreeCursor : IDisposable
     {
         _state = valid ? State.Valid : State.Eof;
         _readerFresh = false;
+        _leaf = null;
+        if (valid && IsTable && _depth > 0)
+        {
+            var page = _pages[_depth - 1];
+            var hdr = BTreePage.HeaderOffset(page.Number);
+            if (page.Data[hdr] == BTreePage.TableLeaf)
+            {
+                _leaf = page.Data;
+                _leafHdr = hdr;
+            }
+        }
+
         return valid;
+    }
+
+    private long _leafPayloadSize;
+
+    /// <summary>
+    /// Where the current cell of <see cref="_leaf"/> keeps its payload, when the cell is the
+    /// common kind (no overflow) and well formed; false sends the caller to the checked slow path.
+    /// </summary>
+    private bool LeafPayload(byte[] leaf, out int start, out int size)
+    {
+        var hdr = _leafHdr;
+        int count = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + BTreePage.CellCountOffset));
+        var i = _index[_depth - 1];
+        var usable = Usable;
+        start = size = 0;
+        if ((uint)i >= (uint)count)
+        {
+            return false;
+        }
+
+        int p = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + 8 + (2 * i)));
+        if (p < hdr + 8 + (2 * count) || p > usable - 12)
+        {
+            return false;
+        }
+
+        // Payload size: one or two varint bytes cover every payload that fits a page of 64 KiB.
+        int b = leaf[p];
+        if (b < 0x80)
+        {
+            size = b;
+            p++;
+        }
+        else if (leaf[p + 1] < 0x80)
+        {
+            size = ((b & 0x7F) << 7) | leaf[p + 1];
+            p += 2;
+        }
+        else
+        {
+            return false;
+        }
+
+        // Rowid: skip its varint (up to 9 bytes).
+        var limit = Math.Min(p + 9, usable);
+        while (p < limit && leaf[p] >= 0x80)
+        {
+            p++;
+        }
+
+        p++;
+        if (p > limit || size > usable - 35 || p + size > usable)
+        {
+            return false;
+        }
+
+        start = p;
+        return true;
+    }
+
+    /// <summary>
+    /// The current cell of <see cref="_leaf"/>: its offset, and the length of its payload-size
+    /// varint (the size in <see cref="_leafPayloadSize"/>); 0 when the cell is not plainly readable
+    /// here (the slow path then checks it and reports corruption).
+    /// </summary>
+    private int LeafCell(byte[] leaf, out int off)
+    {
+        var hdr = _leafHdr;
+        int count = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + BTreePage.CellCountOffset));
+        var i = _index[_depth - 1];
+        var usable = Usable;
+        off = 0;
+        if ((uint)i >= (uint)count)
+        {
+            return 0;
+        }
+
+        off = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + 8 + (2 * i)));
+        if (off < hdr + 8 + (2 * count) || off > usable - 4)
+        {
+            return 0;
+        }
+
+        return Varint.Read(leaf.AsSpan(off, usable - off), out _leafPayloadSize);
     }
 
     private void Push(uint pageNumber)

@@ -148,9 +148,12 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
                 got = level.Access.Next();
             }
 
-            while (got && !Filters.Pass(level.Match, ctx))
+            if (level.Match.Length != 0)
             {
-                got = level.Access.Next();
+                while (got && !Filters.Pass(level.Match, ctx))
+                {
+                    got = level.Access.Next();
+                }
             }
 
             if (got)
@@ -170,7 +173,7 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
                 continue;
             }
 
-            if (!Filters.Pass(level.After, ctx))
+            if (level.After.Length != 0 && !Filters.Pass(level.After, ctx))
             {
                 continue;
             }
