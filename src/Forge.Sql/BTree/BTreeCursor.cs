@@ -274,8 +274,7 @@ internal sealed class BTreeCursor : IDisposable
     {
         get
         {
-            if (_leaf is { } leaf && _state == State.Valid
-                && LeafCell(leaf, out var off) is var n and > 0 && Varint.Read(leaf.AsSpan(off + n, Usable - off - n), out var rowid) > 0)
+            if (_leaf is { } leaf && _state == State.Valid && LeafRowid(leaf, out var rowid))
             {
                 return rowid;
             }
@@ -647,7 +646,6 @@ internal sealed class BTreeCursor : IDisposable
         return valid;
     }
 
-    private long _leafPayloadSize;
 
     /// <summary>
     /// Where the current cell of <see cref="_leaf"/> keeps its payload, when the cell is the
@@ -705,30 +703,45 @@ internal sealed class BTreeCursor : IDisposable
         return true;
     }
 
-    /// <summary>
-    /// The current cell of <see cref="_leaf"/>: its offset, and the length of its payload-size
-    /// varint (the size in <see cref="_leafPayloadSize"/>); 0 when the cell is not plainly readable
-    /// here (the slow path then checks it and reports corruption).
-    /// </summary>
-    private int LeafCell(byte[] leaf, out int off)
+    /// <summary>The rowid of the current cell of <see cref="_leaf"/>; false sends the caller to the checked slow path.</summary>
+    private bool LeafRowid(byte[] leaf, out long rowid)
     {
         var hdr = _leafHdr;
         int count = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + BTreePage.CellCountOffset));
         var i = _index[_depth - 1];
         var usable = Usable;
-        off = 0;
+        rowid = 0;
         if ((uint)i >= (uint)count)
         {
-            return 0;
+            return false;
         }
 
-        off = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + 8 + (2 * i)));
-        if (off < hdr + 8 + (2 * count) || off > usable - 4)
+        int p = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + 8 + (2 * i)));
+        if (p < hdr + 8 + (2 * count) || p > usable - 12)
         {
-            return 0;
+            return false;
         }
 
-        return Varint.Read(leaf.AsSpan(off, usable - off), out _leafPayloadSize);
+        // Skip the payload size (at most 9 bytes), then the rowid: one byte is the common case.
+        var limit = p + 9;
+        while (p < limit && leaf[p] >= 0x80)
+        {
+            p++;
+        }
+
+        p++;
+        if (p >= usable)
+        {
+            return false;
+        }
+
+        if (leaf[p] < 0x80)
+        {
+            rowid = leaf[p];
+            return true;
+        }
+
+        return Varint.Read(leaf.AsSpan(p, usable - p), out rowid) > 0;
     }
 
     private void Push(uint pageNumber)
