@@ -227,6 +227,11 @@ internal sealed class BTreeCursor : IDisposable
     public bool SeekRowid(long rowid, out bool exact)
     {
         RequireTable();
+        if (SeekInLeaf(rowid, out exact))
+        {
+            return Finish(true);
+        }
+
         Reset();
         exact = DescendTable(rowid);
         if (_index[_depth - 1] < Top.CellCount)
@@ -357,8 +362,13 @@ internal sealed class BTreeCursor : IDisposable
     {
         RequireTable();
         _store.SaveCursors(Root, this);
-        Reset();
-        var exact = DescendTable(rowid);
+        if (!SeekInLeaf(rowid, out var exact))
+        {
+            Reset();
+            exact = DescendTable(rowid);
+        }
+
+        _leaf = null;
         var level = _depth - 1;
         var index = _index[level];
         var cell = _store.BuildCell(BTreePage.TableLeaf, rowid, payload, 0);
@@ -373,7 +383,16 @@ internal sealed class BTreeCursor : IDisposable
                 _store.Pager.MakeWritable(page);
                 cell.CopyTo(page.Data, old.Offset);
                 _savedRowid = rowid;
-                _state = State.RequiresSeek;
+                if (ReferenceEquals(page, _pages[level]))
+                {
+                    // Nothing moved: the cursor stays on the row, its path still valid.
+                    Finish(true);
+                }
+                else
+                {
+                    _state = State.RequiresSeek;
+                }
+
                 return;
             }
 
@@ -847,6 +866,45 @@ internal sealed class BTreeCursor : IDisposable
     }
 
     /// <summary>Descends to the leaf where <paramref name="rowid"/> is or would be; returns whether it is there.</summary>
+    /// <summary>
+    /// When the cursor is on a table leaf whose rowids span <paramref name="rowid"/>, positions it
+    /// there by a binary search of that leaf alone (the row an UPDATE or DELETE just read, or its
+    /// neighbour): no descent from the root. False when the leaf can't tell.
+    /// </summary>
+    private bool SeekInLeaf(long rowid, out bool exact)
+    {
+        exact = false;
+        if (_leaf is null || _state != State.Valid)
+        {
+            return false;
+        }
+
+        var node = Top;
+        var count = node.CellCount;
+        if (count == 0 || rowid < node.RowidAt(0) || rowid > node.RowidAt(count - 1))
+        {
+            return false;
+        }
+
+        int lo = 0, hi = count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (node.RowidAt(mid) < rowid)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        _index[_depth - 1] = lo;
+        exact = node.RowidAt(lo) == rowid;
+        return true;
+    }
+
     private bool DescendTable(long rowid)
     {
         Push(Root);
