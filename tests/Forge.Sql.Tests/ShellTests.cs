@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Forge.Sql.Execution;
+using Forge.Sql.Execution.Functions;
 using Forge.Sql.Records;
 using Forge.Sql.Shell;
 using Forge.Testing;

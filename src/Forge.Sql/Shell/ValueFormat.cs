@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Forge.Sql.Execution.Functions;
 using Forge.Sql.Execution.Values;
 using Forge.Sql.Records;
 using Forge.Sql.Tokenizer;

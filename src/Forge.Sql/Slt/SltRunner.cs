@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Forge.Sql.Execution;
+using Forge.Sql.Execution.Functions;
 using Forge.Sql.Execution.Values;
 using Forge.Sql.Parsing;
 using Forge.Sql.Records;

@@ -42,6 +42,8 @@ internal static class FunctionRegistry
         ["likely"] = new(1, 1, (a, _) => a[0]),
         ["unlikely"] = new(1, 1, (a, _) => a[0]),
         ["likelihood"] = new(2, 2, (a, _) => a[0]),
+        ["printf"] = new(0, int.MaxValue, (a, _) => Printf.Evaluate(a)),
+        ["format"] = new(0, int.MaxValue, (a, _) => Printf.Evaluate(a)),
         ["sqlite_version"] = new(0, 0, (_, _) => SqlValue.FromText("3.40.1")),
         ["like"] = new(2, 3, (a, _) => PatternMatch.Evaluate(a[1], a[0], like: true, a.Length > 2 && !a[2].IsNull ? PatternMatch.EscapeChar(SqlArithmetic.TextBytes(a[2])) : -1)),
         ["glob"] = new(2, 2, (a, _) => PatternMatch.Evaluate(a[1], a[0], like: false)),

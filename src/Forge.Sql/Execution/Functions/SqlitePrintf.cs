@@ -1,34 +1,55 @@
 using System.Text;
 
-namespace Forge.Sql.Shell;
+namespace Forge.Sql.Execution.Functions;
 
 /// <summary>
-/// SQLite's own printf for "%.Nf" and "%!.Ng" (sqlite3_str_vappendf's etFLOAT/etGENERIC with
+/// SQLite's own floating-point conversions (sqlite3_str_vappendf's etFLOAT/etEXP/etGENERIC in 3.40 with
 /// x86-64's 80-bit long double): the digits come from a multiply-by-ten loop on a long double,
 /// limited to 16 significant digits (26 with '!'), so they are not always the exactly rounded
-/// ones .NET prints. The shell's quote/insert/json modes and .dump use "%!.20g"; the sqllogictest
-/// reference renders REAL columns with "%.3f".
+/// ones .NET prints. printf()/format() use every flag; the text of a REAL is "%!.15g"; the shell's
+/// quote/insert/json modes and .dump use "%!.20g"; the sqllogictest reference renders REAL columns
+/// with "%.3f".
 /// </summary>
 internal static class SqlitePrintf
 {
+    /// <summary>SQLITE_LIMIT_LENGTH: a printf result or work buffer this long fails ("string or blob too big").</summary>
+    public const long MaxLength = 1_000_000_000;
+
     /// <summary>printf("%.{precision}f", r).</summary>
-    public static string Fixed(double r, int precision) => Format(r, precision, generic: false, altForm2: false);
+    public static string Fixed(double r, int precision) => FormatFloat(r, precision, 'f', '\0', false, false, false, false, 0)!;
 
     /// <summary>printf("%!.{precision}g", r).</summary>
-    public static string GenericAlt(double r, int precision) => Format(r, precision, generic: true, altForm2: true);
+    public static string GenericAlt(double r, int precision) => FormatFloat(r, precision, 'g', '\0', false, true, false, false, 0)!;
 
     private static readonly double[] s_round = [5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05, 5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10];
 
-    private static string Format(double value, int precision, bool generic, bool altForm2)
+    /// <summary>
+    /// One %f, %e, %E, %g or %G conversion: <paramref name="precision"/> −1 is the default 6,
+    /// <paramref name="prefixFlag"/> is '+', ' ' or '\0'; zero padding to <paramref name="width"/> is
+    /// done here (space padding is the caller's). Null when SQLite's work buffer (integer digits +
+    /// precision + width + 15) would exceed <see cref="MaxLength"/>.
+    /// </summary>
+    public static string? FormatFloat(double value, int precision, char type, char prefixFlag, bool alternate, bool altForm2, bool zeroPad, bool leftJustify, int width)
     {
-        if (double.IsNaN(value))
+        if (precision < 0)
         {
-            return "NaN";
+            precision = 6;
         }
 
-        var sb = new StringBuilder();
-        var negative = value < 0.0;
-        var rv = Ext.FromDouble(Math.Abs(value));
+        char prefix;
+        if (value < 0.0)
+        {
+            value = -value;
+            prefix = '-';
+        }
+        else
+        {
+            prefix = prefixFlag;
+        }
+
+        var generic = type is 'g' or 'G';
+        var useExp = type is 'e' or 'E';
+        var expChar = type is 'E' or 'G' ? 'E' : 'e';
         if (generic && precision > 0)
         {
             precision--;
@@ -42,10 +63,20 @@ internal static class SqlitePrintf
             idx -= 10;
         }
 
-        if (!generic)
+        if (double.IsNaN(value))
         {
-            var rx = rv.ToDouble();
-            var ex = -1023 + (int)((BitConverter.DoubleToUInt64Bits(rx) >> 52) & 0x7ff);
+            return "NaN";
+        }
+
+        if (double.IsPositiveInfinity(value))
+        {
+            return Inf(prefix);
+        }
+
+        var rv = Ext.FromDouble(value);
+        if (type == 'f')
+        {
+            var ex = -1023 + (int)((BitConverter.DoubleToUInt64Bits(value) >> 52) & 0x7ff);
             if (precision + (ex / 3) < 15)
             {
                 rounder = Ext.Add(Ext.FromDouble(rounder), Ext.Mul(rv, Ext.FromDouble(3e-16))).ToDouble();
@@ -97,13 +128,11 @@ internal static class SqlitePrintf
 
             if (exp > 350)
             {
-                return negative ? "-Inf" : "Inf";
+                return Inf(prefix);
             }
         }
 
-        var useExp = false;
-        bool rtz;
-        if (generic)
+        if (type != 'f')
         {
             rv = Ext.Add(rv, Ext.FromDouble(rounder));
             if (Ext.Compare(rv, Ext.FromDouble(10.0)) >= 0)
@@ -111,8 +140,12 @@ internal static class SqlitePrintf
                 rv = Ext.Mul(rv, Ext.FromDouble(0.1));
                 exp++;
             }
+        }
 
-            rtz = true;
+        bool rtz;
+        if (generic)
+        {
+            rtz = !alternate;
             if (exp < -4 || exp > precision)
             {
                 useExp = true;
@@ -128,10 +161,17 @@ internal static class SqlitePrintf
         }
 
         var e2 = useExp ? 0 : exp;
-        var nsd = 16 + (altForm2 ? 10 : 0);
-        if (negative)
+        if (Math.Max(e2, 0) + (long)precision + width + 15 > MaxLength)
         {
-            sb.Append('-');
+            return null;
+        }
+
+        var sb = new StringBuilder(Math.Min(Math.Max(e2, 0) + precision + 8, 1 << 20));
+        var nsd = 16 + (altForm2 ? 10 : 0);
+        var dp = precision > 0 || alternate || altForm2;
+        if (prefix != '\0')
+        {
+            sb.Append(prefix);
         }
 
         if (e2 < 0)
@@ -146,7 +186,6 @@ internal static class SqlitePrintf
             }
         }
 
-        var dp = precision > 0 || altForm2;
         if (dp)
         {
             sb.Append('.');
@@ -184,7 +223,7 @@ internal static class SqlitePrintf
 
         if (useExp)
         {
-            sb.Append('e');
+            sb.Append(expChar);
             if (exp < 0)
             {
                 sb.Append('-');
@@ -205,8 +244,15 @@ internal static class SqlitePrintf
             sb.Append((char)('0' + (exp % 10)));
         }
 
+        if (zeroPad && !leftJustify && sb.Length < width)
+        {
+            sb.Insert(prefix != '\0' ? 1 : 0, "0", width - sb.Length);
+        }
+
         return sb.ToString();
     }
+
+    private static string Inf(char prefix) => prefix == '\0' ? "Inf" : prefix + "Inf";
 
     private static char Digit(ref Ext value, ref int count)
     {
@@ -252,22 +298,43 @@ internal static class SqlitePrintf
                 return 0.0;
             }
 
-            // Round the 64-bit mantissa to 53 bits (normal range only: enough here).
-            var m = Mantissa >> 11;
-            var rest = Mantissa & 0x7ff;
-            if (rest > 0x400 || (rest == 0x400 && (m & 1) == 1))
+            if (Exponent > 1023)
             {
-                m++;
+                return double.PositiveInfinity;
+            }
+
+            // Round the 64-bit mantissa to the bits a double keeps at this exponent (fewer when subnormal).
+            var unitExponent = Math.Max(Exponent, -1022);
+            var shift = 11 + (unitExponent - Exponent);
+            if (shift > 100)
+            {
+                return 0.0;
+            }
+
+            var m = (UInt128)Mantissa;
+            var q = (ulong)(m >> shift);
+            var rest = m & ((UInt128.One << shift) - 1);
+            var half = UInt128.One << (shift - 1);
+            if (rest > half || (rest == half && (q & 1) == 1))
+            {
+                q++;
             }
 
             var e = Exponent;
-            if (m == 1UL << 53)
+            if (Exponent >= -1022)
             {
-                m >>= 1;
-                e++;
+                if (q == 1UL << 53)
+                {
+                    q >>= 1;
+                    e++;
+                }
+
+                return e > 1023
+                    ? double.PositiveInfinity
+                    : BitConverter.UInt64BitsToDouble(((ulong)(e + 1023) << 52) | (q & 0x000f_ffff_ffff_ffffUL));
             }
 
-            return BitConverter.UInt64BitsToDouble(((ulong)(e + 1023) << 52) | (m & 0x000f_ffff_ffff_ffffUL));
+            return BitConverter.UInt64BitsToDouble(q); // subnormal (2^52 becomes the smallest normal)
         }
 
         public int TruncateToInt() => IsZero || Exponent < 0 ? 0 : (int)(Mantissa >> (63 - Exponent));
