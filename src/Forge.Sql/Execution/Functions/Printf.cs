@@ -31,7 +31,8 @@ internal static class Printf
         var format = TextArg(args[0])!;
         var arguments = new Arguments(args[1..]);
         var output = new Output();
-        return Run(format, ref arguments, output) && !output.TooBig ? SqlValue.FromText(output.ToArray()) : SqlValue.Null;
+        // Like sqlite3StrAccumFinish, nothing ever appended (not even an empty conversion) is NULL.
+        return Run(format, ref arguments, output) && !output.TooBig && output.Touched ? SqlValue.FromText(output.ToArray()) : SqlValue.Null;
     }
 
     /// <summary>Appends the formatted text; false when SQLite would fail with SQLITE_TOOBIG.</summary>
@@ -500,9 +501,10 @@ internal static class Printf
         }
         while (value > 0);
 
-        if (precision > number.Length)
+        // The precision counts %r's suffix too.
+        if (precision > number.Length + sb.Length)
         {
-            number.Append('0', precision - number.Length);
+            number.Append('0', precision - number.Length - sb.Length);
         }
 
         var body = new StringBuilder(number.Length + (number.Length / 3) + 4);
@@ -575,8 +577,11 @@ internal static class Printf
 
         public bool TooBig { get; private set; }
 
+        public bool Touched { get; private set; }
+
         private bool Reserve(long n)
         {
+            Touched = true;
             if (TooBig || _length + n >= SqlitePrintf.MaxLength)
             {
                 TooBig = true;

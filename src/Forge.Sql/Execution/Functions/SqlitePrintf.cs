@@ -15,6 +15,9 @@ internal static class SqlitePrintf
     /// <summary>SQLITE_LIMIT_LENGTH: a printf result or work buffer this long fails ("string or blob too big").</summary>
     public const long MaxLength = 1_000_000_000;
 
+    /// <summary>SQLITE_FP_PRECISION_LIMIT: larger float precisions are clamped to it.</summary>
+    public const int FloatPrecisionLimit = 100_000_000;
+
     /// <summary>printf("%.{precision}f", r).</summary>
     public static string Fixed(double r, int precision) => FormatFloat(r, precision, 'f', '\0', false, false, false, false, 0)!;
 
@@ -34,6 +37,10 @@ internal static class SqlitePrintf
         if (precision < 0)
         {
             precision = 6;
+        }
+        else if (precision > FloatPrecisionLimit)
+        {
+            precision = FloatPrecisionLimit;
         }
 
         char prefix;
