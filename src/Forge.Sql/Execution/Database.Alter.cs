@@ -81,6 +81,7 @@ public sealed partial class Database
 
                     SchemaTable.Delete(_store, table.Rowid);
                     DeleteSequence(table.Name);
+                    DropTempTriggersOn(table.Name);
                     break;
                 }
 

@@ -77,6 +77,11 @@ public sealed partial class Database : IDisposable
             catalog.Add(view);
         }
 
+        foreach (var trigger in _tempTriggers.Values)
+        {
+            catalog.Add(trigger);
+        }
+
         return catalog;
     }
 
@@ -156,6 +161,8 @@ public sealed partial class Database : IDisposable
                 return RunSelect(select, sql);
             case ExplainStmt { QueryPlan: true } explain:
                 return ExplainQueryPlan(explain, sql);
+            case PragmaStmt pragma when IsRecursiveTriggersPragma(pragma):
+                return RecursiveTriggersPragma(pragma);
         }
 
         // Everything else changes the database: atomically.
@@ -178,7 +185,9 @@ public sealed partial class Database : IDisposable
                 UpdateStmt upd => Update(upd, sql),
                 DeleteStmt del => Delete(del, sql),
                 CreateViewStmt cv => CreateView(cv, sql),
-                DropStmt { Kind: DropKind.View } dv => DropView(dv),
+                DropStmt { Kind: DropKind.View } dv => DropViewWithTriggers(dv),
+                DropStmt { Kind: DropKind.Trigger } dt => DropTrigger(dt),
+                CreateTriggerStmt ctr => CreateTrigger(ctr, sql),
                 DropStmt drop => Drop(drop),
                 AlterTableStmt alter => Alter(alter, sql),
                 ReindexStmt reindex => Reindex(reindex),
