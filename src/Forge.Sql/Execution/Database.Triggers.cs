@@ -227,6 +227,10 @@ public sealed partial class Database
         pragma.Name.Name.Equals("recursive_triggers", StringComparison.OrdinalIgnoreCase)
         && (pragma.Name.Schema is null || pragma.Name.Schema.Equals("main", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The connection's TEMP triggers in the order they were created (the shell's .schema shows them).</summary>
+    internal List<(string Table, string Sql)> TempTriggers =>
+        [.. _tempTriggers.Values.OrderByDescending(t => t.SchemaRowid).Select(t => (t.Table, t.Sql))];
+
     // ---- shapes and scopes ----
 
     private static RowShape ShapeOf(TableInfo table) => new(
@@ -331,6 +335,8 @@ public sealed partial class Database
         }
     }
 
+    private const string NoSuchTable = "no such table: ";
+
     private static string ProgramKey(TriggerInfo trigger, ConflictAction? orconf) => trigger.Name.ToUpperInvariant() + "|" + orconf;
 
     /// <summary>A program of the trigger for this conflict action that is not running (compiled when there is none).</summary>
@@ -390,6 +396,12 @@ public sealed partial class Database
             {
                 program.Steps.Add(PrepareStep(step, trigger.Sql, frame));
             }
+        }
+        catch (SqlPrepareException e) when (e.Message.StartsWith(NoSuchTable, StringComparison.Ordinal) && !e.Message.AsSpan(NoSuchTable.Length).Contains('.'))
+        {
+            // A trigger's table names are bound to its schema (SQLite's sqlite3FixSrcList): the error names it.
+            list.Remove(program);
+            throw new SqlPrepareException(NoSuchTable + "main." + e.Message[NoSuchTable.Length..], e);
         }
         catch
         {

@@ -803,8 +803,10 @@ public sealed partial class Database
                 }))];
             }
 
+            // The rows chosen are then changed in rowid order (sqlite3 rewrites the statement to
+            // "rowid IN (SELECT rowid ... ORDER BY ... LIMIT ...)").
             var skipped = order.Skip((int)Math.Min(offset, int.MaxValue));
-            return [.. limit < 0 ? skipped : skipped.Take((int)Math.Min(limit, int.MaxValue))];
+            return [.. (limit < 0 ? skipped : skipped.Take((int)Math.Min(limit, int.MaxValue))).Order()];
         }
 
         private static long LimitValue(CompiledExpr e, EvalContext ctx)

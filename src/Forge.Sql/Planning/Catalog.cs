@@ -279,9 +279,13 @@ internal sealed class Catalog
 
     public void RemoveTrigger(string name) => _triggers.Remove(name);
 
-    /// <summary>The triggers on a table or view in SQLite's firing order: TEMP ones first, then the most recently created first.</summary>
+    /// <summary>
+    /// The triggers on a table or view in SQLite's firing order: TEMP ones first in the order they
+    /// were created, then the file's, the most recently created first (SQLite links each new one at
+    /// the head of its table's list, and reads sqlite_schema in rowid order).
+    /// </summary>
     public List<TriggerInfo> TriggersOn(string table) =>
         [.. _triggers.Values.Where(t => t.Table.Equals(table, StringComparison.OrdinalIgnoreCase))
             .OrderBy(t => t.SchemaRowid >= 0)
-            .ThenByDescending(t => Math.Abs(t.SchemaRowid))];
+            .ThenByDescending(t => t.SchemaRowid)];
 }
