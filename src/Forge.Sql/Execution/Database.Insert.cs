@@ -126,7 +126,7 @@ public sealed partial class Database
                         newValues[table.RowidAlias] = SqlValue.FromInteger(proposed);
                     }
 
-                    if (!FireTriggers(before, new ValueRow(newValues) { RowId = proposed }, null, orAction))
+                    if (!FireTriggers(before, new TriggerRow(newValues, proposed), null, orAction))
                     {
                         continue;
                     }

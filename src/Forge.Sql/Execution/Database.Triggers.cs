@@ -282,15 +282,51 @@ public sealed partial class Database
         var sources = new List<SourceInfo>();
         if (ev != TriggerEvent.Delete)
         {
-            sources.Add(SourceOf(shape, "new", NewSlot, hidden: true));
+            sources.Add(TriggerRowSource(shape, "new", NewSlot));
         }
 
         if (ev != TriggerEvent.Insert)
         {
-            sources.Add(SourceOf(shape, "old", OldSlot, hidden: true));
+            sources.Add(TriggerRowSource(shape, "old", OldSlot));
         }
 
         return new FromScope(sources, null);
+    }
+
+    /// <summary>
+    /// NEW or OLD as names see them: SQLite gives <c>new.x</c> no affinity (only the rowid and its
+    /// INTEGER PRIMARY KEY alias are INTEGER) but the column's collation; rowid, oid and _rowid_
+    /// follow the columns (a <see cref="TriggerRow"/> answers them with its rowid).
+    /// </summary>
+    private static SourceInfo TriggerRowSource(RowShape shape, string name, int slot)
+    {
+        var alias = shape.Table?.RowidAlias ?? -1;
+        string[] rowidNames = ["rowid", "oid", "_rowid_"];
+        var source = new SourceInfo
+        {
+            Name = name,
+            Slot = slot,
+            Position = 0,
+            Columns = [.. shape.Columns, .. rowidNames],
+            Affinities = [.. shape.Columns.Select((_, i) => i == alias ? Affinity.Integer : Affinity.Blob), .. rowidNames.Select(_ => Affinity.Integer)],
+            Collations = [.. shape.Collations, .. rowidNames.Select(_ => Collation.Binary)],
+        };
+        foreach (var c in source.Columns)
+        {
+            source.Hidden.Add(c);
+        }
+
+        return source;
+    }
+
+    /// <summary>A row as NEW or OLD (or a view's row): its values, then its rowid for the rowid names.</summary>
+    private sealed class TriggerRow(SqlValue[] values, long rowid) : IRowSource
+    {
+        public SqlValue[] Values => values;
+
+        public long RowId => rowid;
+
+        public SqlValue Column(int index) => index < values.Length ? values[index] : SqlValue.FromInteger(rowid);
     }
 
     /// <summary>The names of a write statement: its target (slot 0), optionally a second row (slot 1), then a trigger's new./old.</summary>
@@ -521,7 +557,7 @@ public sealed partial class Database
     }
 
     /// <summary>A copy of a row's values as NEW or OLD.</summary>
-    private static ValueRow RowOf(SqlValue[] values, long rowid) => new((SqlValue[])values.Clone()) { RowId = rowid };
+    private static TriggerRow RowOf(SqlValue[] values, long rowid) => new((SqlValue[])values.Clone(), rowid);
 
     // ---- INSTEAD OF triggers: writes to views ----
 
@@ -579,7 +615,7 @@ public sealed partial class Database
                     record[targets[i]] = values[i];
                 }
 
-                FireTriggers(triggers, new ValueRow(record) { RowId = -1 }, null, orconf);
+                FireTriggers(triggers, new TriggerRow(record, -1), null, orconf);
             }
 
             return ResultSet.Empty;
@@ -632,7 +668,7 @@ public sealed partial class Database
             var selected = SelectViewRows(rows(), where, ctx);
             for (var i = 0; i < selected.Count; i++)
             {
-                var old = new ValueRow(selected[i]) { RowId = i + 1 };
+                var old = new TriggerRow(selected[i], i + 1);
                 ctx.Rows[0] = old;
                 var record = (SqlValue[])selected[i].Clone();
                 foreach (var (c, value) in set)
@@ -641,7 +677,7 @@ public sealed partial class Database
                 }
 
                 ctx.Rows[0] = null;
-                FireTriggers(triggers, new ValueRow(record) { RowId = i + 1 }, old, orconf);
+                FireTriggers(triggers, new TriggerRow(record, i + 1), old, orconf);
             }
 
             return ResultSet.Empty;
@@ -675,7 +711,7 @@ public sealed partial class Database
             var selected = SelectViewRows(rows(), where, ctx);
             for (var i = 0; i < selected.Count; i++)
             {
-                FireTriggers(triggers, null, new ValueRow(selected[i]) { RowId = i + 1 }, null);
+                FireTriggers(triggers, null, new TriggerRow(selected[i], i + 1), null);
             }
 
             return ResultSet.Empty;
