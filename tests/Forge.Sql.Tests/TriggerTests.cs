@@ -277,6 +277,31 @@ public sealed class TriggerTests : IDisposable
     }
 
     [Fact]
+    public void Alter_table_rewrites_the_triggers_as_sqlite3_does()
+    {
+        Same("""
+            CREATE TABLE t(a INTEGER PRIMARY KEY, b, c);
+            CREATE TABLE u(x, y);
+            CREATE TRIGGER t1 AFTER UPDATE OF b, c ON t WHEN old.b <> new.b BEGIN UPDATE u SET y = new.b WHERE x = old.a; INSERT INTO u(x, y) SELECT a, b FROM t WHERE t.b = new.b; DELETE FROM u WHERE y = (SELECT max(b) FROM t); END;
+            CREATE TRIGGER t2 BEFORE DELETE ON u BEGIN SELECT b FROM t, u AS uu WHERE t.a = uu.x; UPDATE OR IGNORE t SET b = old.y WHERE a = old.x; END;
+            CREATE TRIGGER t3 AFTER INSERT ON "t" BEGIN INSERT INTO u VALUES (new.a, new."b"); END;
+            ALTER TABLE t RENAME COLUMN b TO bb;
+            SELECT name, tbl_name, sql FROM sqlite_schema;
+            ALTER TABLE t RENAME TO tt;
+            SELECT name, tbl_name, sql FROM sqlite_schema;
+            INSERT INTO tt VALUES (1, 2, 3);
+            UPDATE tt SET bb = 5;
+            DELETE FROM u;
+            SELECT * FROM tt;
+            SELECT * FROM u;
+            ALTER TABLE tt DROP COLUMN c;
+            ALTER TABLE tt DROP COLUMN bb;
+            ALTER TABLE u DROP COLUMN y;
+            SELECT name, tbl_name, sql FROM sqlite_schema;
+            """);
+    }
+
+    [Fact]
     public void Temp_triggers_fire_first_and_stay_out_of_the_file()
     {
         var file = ScriptDiff.Compare(_dir, ScriptDiff.Lines("""
