@@ -356,7 +356,7 @@ public sealed partial class Database
 
     /// <summary>The triggers of one event and time on a table or view, in firing order; UPDATE OF lists must name a SET column.</summary>
     private List<TriggerInfo> TriggersFor(string table, TriggerEvent ev, TriggerTime time, ICollection<string>? setColumns = null) =>
-        [.. _catalog.TriggersOn(table).Where(t => t.Event == ev && t.Time == time
+        _catalog.Triggers.Count == 0 ? [] : [.. _catalog.TriggersOn(table).Where(t => t.Event == ev && t.Time == time
             && (ev != TriggerEvent.Update || t.Create.UpdateOf is null || setColumns is null || t.Create.UpdateOf.Any(setColumns.Contains)))];
 
     private static HashSet<string> SetColumnNames(IEnumerable<SetClause> set) =>
