@@ -223,6 +223,35 @@ public sealed class TriggerTests : IDisposable
     }
 
     [Fact]
+    public void A_running_trigger_is_not_fired_again_whatever_the_conflict_action()
+    {
+        // tr0 runs for INSERT OR IGNORE; tr5's plain INSERT would code it for another conflict action.
+        Same("""
+            CREATE TABLE t2(x INTEGER PRIMARY KEY, y, z);
+            CREATE TRIGGER tr0 BEFORE INSERT ON t2 BEGIN DELETE FROM t2 WHERE y > new.x + 3; END;
+            CREATE TRIGGER tr5 BEFORE DELETE ON t2 BEGIN INSERT INTO t2(y, z) VALUES (old.z, 'tr5'); END;
+            INSERT INTO t2 VALUES (1, 10, 'a'), (2, 20, 'b');
+            INSERT OR IGNORE INTO t2 VALUES (5, 2, 'i');
+            SELECT * FROM t2;
+            """);
+    }
+
+    [Fact]
+    public void A_conflict_that_replace_triggers_bring_back_fails()
+    {
+        Same("""
+            PRAGMA recursive_triggers = 1;
+            CREATE TABLE t(a INTEGER PRIMARY KEY, b UNIQUE);
+            CREATE TRIGGER td AFTER DELETE ON t WHEN old.b <> 'keep' BEGIN INSERT INTO t VALUES (old.a, 'back'); END;
+            INSERT INTO t VALUES (1, 'x'), (2, 'keep');
+            INSERT OR REPLACE INTO t VALUES (1, 'y');
+            SELECT * FROM t ORDER BY a;
+            INSERT OR REPLACE INTO t VALUES (3, 'keep');
+            SELECT * FROM t ORDER BY a;
+            """);
+    }
+
+    [Fact]
     public void Instead_of_triggers_make_views_writable()
     {
         Same("""

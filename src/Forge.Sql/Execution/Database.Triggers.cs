@@ -12,7 +12,7 @@ namespace Forge.Sql.Execution;
 /// firing. A trigger's WHEN and statements are compiled once into a program per (trigger, conflict
 /// action), as SQLite codes one sub-program per pair, when a statement that may fire it is prepared;
 /// the program runs once per row with NEW and OLD in row slots 2 and 3 of its contexts. With
-/// recursive_triggers off (SQLite's default) a program already running is not started again.
+/// recursive_triggers off (SQLite's default) a trigger already running is not started again.
 /// </summary>
 public sealed partial class Database
 {
@@ -62,6 +62,7 @@ public sealed partial class Database
     private Catalog? _programsCatalog;
     private uint _programsCookie;
     private int _triggerDepth;
+    private readonly HashSet<string> _runningTriggers = new(StringComparer.OrdinalIgnoreCase);
     private bool _recursiveTriggers;
 
     // ---- CREATE TRIGGER / DROP TRIGGER ----
@@ -503,7 +504,8 @@ public sealed partial class Database
     {
         foreach (var trigger in triggers)
         {
-            if (!_recursiveTriggers && _programs.TryGetValue(ProgramKey(trigger, orconf), out var running) && running.Any(p => p.Active))
+            // SQLite marks the running sub-program with its trigger (not its conflict action).
+            if (!_recursiveTriggers && _runningTriggers.Contains(trigger.Name))
             {
                 continue;
             }
@@ -515,6 +517,7 @@ public sealed partial class Database
 
             var program = AcquireProgram(trigger, orconf);
             program.Active = true;
+            var outermost = _runningTriggers.Add(trigger.Name);
             _triggerDepth++;
             try
             {
@@ -549,6 +552,11 @@ public sealed partial class Database
             finally
             {
                 program.Active = false;
+                if (outermost)
+                {
+                    _runningTriggers.Remove(trigger.Name);
+                }
+
                 _triggerDepth--;
             }
         }

@@ -421,6 +421,7 @@ public sealed partial class Database
             }
         }
 
+        var replaceTriggers = false;
         ConflictAction ActionOf(int k) => orAction ?? (k < 0 ? rules.RowidAction : rules.IndexAction[k]) ?? ConflictAction.Abort;
         int Rank(int k) => upserts is not null && upserts.Any(u => u.Constraint == k) ? 0 : ActionOf(k) == ConflictAction.Replace ? 2 : 1;
         order = [.. order.OrderBy(Rank)];
@@ -462,26 +463,29 @@ public sealed partial class Database
                         var victim = new SqlValue[table.Columns.Length];
                         if (ReadRowAt(w, conflict, victim))
                         {
-                            ReplaceDelete(w, conflict, victim);
+                            replaceTriggers |= ReplaceDelete(w, conflict, victim);
                         }
 
                         break;
                     }
 
                 default:
-                    {
-                        string names;
-                        if (k < 0)
-                        {
-                            names = $"{table.Name}.{(table.RowidAlias >= 0 ? table.Columns[table.RowidAlias].Name : "rowid")}";
-                        }
-                        else
-                        {
-                            names = IndexColumnsText(table, table.Indexes[k]);
-                        }
+                    throw ConstraintError($"UNIQUE constraint failed: {UniqueNames(table, k)}", action);
+            }
+        }
 
-                        throw ConstraintError($"UNIQUE constraint failed: {names}", action);
-                    }
+        // DELETE triggers a REPLACE fired may have brought a conflict back: SQLite checks again, as ABORT.
+        if (replaceTriggers)
+        {
+            foreach (var k in order)
+            {
+                var again = k < 0
+                    ? (w.Rows.SeekRowid(rowid, out var exact) && exact ? rowid : null)
+                    : FindIndexConflict(w, k, record, oldRowid ?? rowid);
+                if (again is { } r && r != own)
+                {
+                    throw ConstraintError($"UNIQUE constraint failed: {UniqueNames(table, k)}", ConflictAction.Abort);
+                }
             }
         }
 
@@ -523,23 +527,23 @@ public sealed partial class Database
     /// REPLACE deleting a conflicting row: its DELETE triggers fire only with recursive_triggers on
     /// (SQLite's rule); a trigger that deleted the row already leaves nothing to do.
     /// </summary>
-    private void ReplaceDelete(TableWrite w, long rowid, SqlValue[] victim)
+    private bool ReplaceDelete(TableWrite w, long rowid, SqlValue[] victim)
     {
-        if (!_recursiveTriggers)
+        var before = _recursiveTriggers ? TriggersFor(w.Table.Name, TriggerEvent.Delete, TriggerTime.Before) : [];
+        var after = _recursiveTriggers ? TriggersFor(w.Table.Name, TriggerEvent.Delete, TriggerTime.After) : [];
+        if (before.Count == 0 && after.Count == 0)
         {
             DeleteRowAt(w, rowid, victim);
-            return;
+            return false;
         }
 
-        var before = TriggersFor(w.Table.Name, TriggerEvent.Delete, TriggerTime.Before);
-        var after = TriggersFor(w.Table.Name, TriggerEvent.Delete, TriggerTime.After);
         var current = victim;
         if (before.Count > 0)
         {
             current = new SqlValue[victim.Length];
             if (!FireTriggers(before, null, RowOf(victim, rowid), ConflictAction.Replace) || !ReadRowAt(w, rowid, current))
             {
-                return;
+                return true;
             }
         }
 
@@ -548,7 +552,14 @@ public sealed partial class Database
         {
             FireTriggers(after, null, RowOf(victim, rowid), ConflictAction.Replace);
         }
+
+        return true;
     }
+
+    /// <summary>The columns a UNIQUE failure names: the rowid (k &lt; 0) or index k's.</summary>
+    private static string UniqueNames(TableInfo table, int k) => k < 0
+        ? $"{table.Name}.{(table.RowidAlias >= 0 ? table.Columns[table.RowidAlias].Name : "rowid")}"
+        : IndexColumnsText(table, table.Indexes[k]);
 
     private static bool SameKey(SqlValue[] a, SqlValue[] b)
     {
