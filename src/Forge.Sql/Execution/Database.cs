@@ -48,9 +48,13 @@ public sealed partial class Database : IDisposable
     private Catalog _catalog;
     private bool _explicitTransaction;
 
-    private Database(BTreeStore store)
+    /// <summary>The file's path as opened; null for an in-memory database.</summary>
+    private readonly string? _path;
+
+    private Database(BTreeStore store, string? path = null)
     {
         _store = store;
+        _path = path;
         _catalog = Catalog.Load(store);
     }
 
@@ -60,7 +64,7 @@ public sealed partial class Database : IDisposable
         var store = path is null or "" or ":memory:"
             ? new BTreeStore(PageManager.Open(new MemoryDatabaseFile()))
             : BTreeStore.Open(path);
-        return new Database(store);
+        return new Database(store, path is null or "" or ":memory:" ? null : path);
     }
 
     internal Catalog Catalog => _catalog;
@@ -156,6 +160,8 @@ public sealed partial class Database : IDisposable
                 return RunSelect(select, sql);
             case ExplainStmt { QueryPlan: true } explain:
                 return ExplainQueryPlan(explain, sql);
+            case PragmaStmt pragma:
+                return Pragma(pragma);
         }
 
         // Everything else changes the database: atomically.
