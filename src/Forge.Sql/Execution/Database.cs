@@ -145,7 +145,14 @@ public sealed partial class Database : IDisposable
 
                 _store.Commit();
                 _explicitTransaction = false;
+                EndSavepoints();
                 return ResultSet.Empty;
+            case SavepointStmt savepoint:
+                return Savepoint(savepoint.Name);
+            case ReleaseStmt release:
+                return Release(release.Name);
+            case RollbackStmt { Savepoint: { } to }:
+                return RollbackTo(to);
             case RollbackStmt { Savepoint: null }:
                 if (!_explicitTransaction)
                 {
@@ -154,6 +161,7 @@ public sealed partial class Database : IDisposable
 
                 _store.Rollback();
                 _explicitTransaction = false;
+                EndSavepoints();
                 _catalog = LoadCatalog();
                 return ResultSet.Empty;
             case SelectStmt select:
@@ -221,6 +229,7 @@ public sealed partial class Database : IDisposable
             {
                 _store.Rollback();
                 _explicitTransaction = false;
+                EndSavepoints();
                 _catalog = LoadCatalog();
             }
 
