@@ -11,15 +11,15 @@ namespace Forge.Sniff.Decoding;
 internal static class JsonLine
 {
     [ThreadStatic]
-    private static byte[]? t_scratch;
+    private static byte[]? s_scratch;
 
     public static void Rewrite(OutputBuffer o, int mark, long number, in PacketHeader h, bool nano)
     {
         var text = o.Written(mark);
-        var scratch = t_scratch ??= new byte[1 << 16];
+        var scratch = s_scratch ??= new byte[1 << 16];
         if (scratch.Length < text.Length)
         {
-            scratch = t_scratch = new byte[text.Length * 2];
+            scratch = s_scratch = new byte[text.Length * 2];
         }
 
         text.CopyTo(scratch);
