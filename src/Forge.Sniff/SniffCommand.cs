@@ -30,12 +30,14 @@ public static class SniffCommand
             command.Options.Add(new Option<bool>(flag) { Hidden = true });
         }
 
-        command.SetAction((result, cancellationToken) =>
+        // A synchronous action: SniffRunner handles SIGINT/SIGTERM itself, so that an interrupted capture
+        // prints its statistics and exits 0 as tcpdump does (the host's async handling would exit 130).
+        command.SetAction(result =>
         {
             var argv = Environment.GetCommandLineArgs();
             var at = Array.IndexOf(argv, "sniff");
             var args = at >= 0 ? argv.Skip(at + 1).ToArray() : result.GetValue(rest) ?? [];
-            return Task.FromResult(SniffRunner.Run(args, cancellationToken));
+            return SniffRunner.Run(args);
         });
         return command;
     }

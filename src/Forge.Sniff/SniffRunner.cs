@@ -15,11 +15,21 @@ internal static class SniffRunner
 {
     public const string Version = "4.99.3";
 
-    public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    public static int Run(IReadOnlyList<string> args)
     {
         var stderr = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
         var stdout = Console.OpenStandardOutput();
-        return Run(args, stdout, stderr, Console.OpenStandardInput, cancellationToken);
+        using var stop = new CancellationTokenSource();
+        void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            // Like tcpdump's pcap_breakloop: finish the packet in hand, print the statistics, exit 0.
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
+        return Run(args, stdout, stderr, Console.OpenStandardInput, stop.Token);
     }
 
     internal static int Run(IReadOnlyList<string> args, Stream stdout, TextWriter stderr, Func<Stream> stdin, CancellationToken cancellationToken)

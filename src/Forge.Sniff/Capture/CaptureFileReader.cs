@@ -33,6 +33,7 @@ internal sealed class CaptureFileReader : IPacketSource
     private readonly bool _nano;
     private readonly int _pcapLinkType;
     private readonly int _pcapSnapLen;
+    private readonly int _fileSnapLen;
     private readonly List<Interface> _interfaces = [];
 
     private struct Interface
@@ -88,7 +89,7 @@ internal sealed class CaptureFileReader : IPacketSource
         got = _in.Take(20, out var h);
         if (got < 20)
         {
-            throw new CaptureFileException($"truncated dump file; tried to read 24 file header bytes, only got {got + 4}");
+            throw new CaptureFileException($"truncated dump file; tried to read 24 file header bytes, only got {got}");
         }
 
         var major = U16(h);
@@ -98,6 +99,7 @@ internal sealed class CaptureFileReader : IPacketSource
         }
 
         _pcapSnapLen = (int)Math.Min(U32(h[12..]), int.MaxValue);
+        _fileSnapLen = _pcapSnapLen is <= 0 or > MaximumSnapLen ? MaximumSnapLen : _pcapSnapLen;
         _pcapLinkType = (int)(U32(h[16..]) & 0x03FFFFFF);
     }
 
@@ -148,7 +150,9 @@ internal sealed class CaptureFileReader : IPacketSource
         var len = U32(r[12..]);
         if (caplen > MaximumSnapLen)
         {
-            throw new CaptureFileException($"invalid packet capture length {caplen}, bigger than maximum of {MaximumSnapLen}");
+            throw new CaptureFileException(caplen > (uint)_fileSnapLen
+                ? $"invalid packet capture length {caplen}, bigger than snaplen of {_fileSnapLen}"
+                : $"invalid packet capture length {caplen}, bigger than maximum of {MaximumSnapLen}");
         }
 
         got = _in.Take((int)caplen, out data);
@@ -157,8 +161,15 @@ internal sealed class CaptureFileReader : IPacketSource
             throw new CaptureFileException($"truncated dump file; tried to read {caplen} captured bytes, only got {got}");
         }
 
+        if (caplen > (uint)_fileSnapLen)
+        {
+            // A record longer than the file's snapshot length: libpcap keeps the first snaplen bytes.
+            data = data[.._fileSnapLen];
+            caplen = (uint)_fileSnapLen;
+        }
+
         header.Seconds = sec;
-        header.Nanoseconds = _nano ? frac : frac * 1000;
+        header.Nanoseconds = _nano ? frac : frac * 1000L;
         header.CapLen = (int)caplen;
         header.Length = (int)Math.Min(len, int.MaxValue);
         header.LinkType = _pcapLinkType;
@@ -271,7 +282,7 @@ internal sealed class CaptureFileReader : IPacketSource
         got = _in.Take(bodyLen, out var body);
         if (got < bodyLen)
         {
-            throw new CaptureFileException($"truncated pcapng dump file; tried to read {total} bytes, only got {got + 8}");
+            throw new CaptureFileException($"truncated pcapng dump file; tried to read {bodyLen} bytes, only got {got}");
         }
 
         body = body[..^4];
@@ -413,7 +424,7 @@ internal sealed class CaptureFileReader : IPacketSource
         var sec = ts / units;
         var frac = ts % units;
         header.Seconds = (long)sec + itf.Offset;
-        header.Nanoseconds = (uint)(units >= 1_000_000_000 ? frac / (units / 1_000_000_000) : (ulong)((UInt128)frac * 1_000_000_000 / units));
+        header.Nanoseconds = (long)(units >= 1_000_000_000 ? frac / (units / 1_000_000_000) : (ulong)((UInt128)frac * 1_000_000_000 / units));
     }
 
     public void Dispose() => _in.Dispose();

@@ -9,8 +9,11 @@ internal struct PacketHeader
     /// <summary>Seconds since the Unix epoch.</summary>
     public long Seconds;
 
-    /// <summary>Nanoseconds within the second.</summary>
-    public uint Nanoseconds;
+    /// <summary>
+    /// Nanoseconds within the second (a file's out-of-range fraction is kept as is, times 1000 for
+    /// microsecond files, so it prints as tcpdump prints it).
+    /// </summary>
+    public long Nanoseconds;
 
     /// <summary>Bytes captured (the span the decoders see).</summary>
     public int CapLen;

@@ -35,7 +35,7 @@ internal sealed class PcapWriter : IDisposable
     {
         Span<byte> r = stackalloc byte[16];
         BinaryPrimitives.WriteUInt32LittleEndian(r, (uint)header.Seconds);
-        BinaryPrimitives.WriteUInt32LittleEndian(r[4..], _nano ? header.Nanoseconds : header.Nanoseconds / 1000);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[4..], (uint)(_nano ? header.Nanoseconds : header.Nanoseconds / 1000));
         BinaryPrimitives.WriteUInt32LittleEndian(r[8..], (uint)data.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(r[12..], (uint)header.Length);
         Append(r);

@@ -9,8 +9,7 @@ internal static class Checksum
         uint sum;
         if (v6)
         {
-            // Known limit: with a routing header tcpdump sums its final segment instead of ip6_dst.
-            sum = Be.Sum(ip.Slice(8, 32));
+            sum = Be.Sum(ip.Slice(8, 16)) + Be.Sum(FinalDestination6(ip));
         }
         else
         {
@@ -39,6 +38,76 @@ internal static class Checksum
         }
 
         return sum;
+    }
+
+    /// <summary>ip6_finddst: with a routing header, the last address of type 0/2 or the first segment of an SRH; else ip6_dst.</summary>
+    private static ReadOnlySpan<byte> FinalDestination6(ReadOnlySpan<byte> ip)
+    {
+        var dst = ip.Slice(24, 16);
+        var cp = 0;
+        var advance = 40;
+        var nh = ip[6];
+        while (cp < ip.Length)
+        {
+            cp += advance;
+            switch (nh)
+            {
+                case IpProtocols.HopOpts:
+                case IpProtocols.DstOpts:
+                case 62:
+                case IpProtocols.Mobility:
+                    if (!Be.Has(ip, cp, 2))
+                    {
+                        return dst;
+                    }
+
+                    advance = (ip[cp + 1] + 1) << 3;
+                    nh = ip[cp];
+                    break;
+                case IpProtocols.Fragment:
+                    if (!Be.Has(ip, cp, 1))
+                    {
+                        return dst;
+                    }
+
+                    advance = 8;
+                    nh = ip[cp];
+                    break;
+                case IpProtocols.Routing:
+                    {
+                        if (!Be.Has(ip, cp, 4))
+                        {
+                            return dst;
+                        }
+
+                        int len = ip[cp + 1];
+                        var type = ip[cp + 2];
+                        if (type is 0 or 2)
+                        {
+                            if (len % 2 == 1)
+                            {
+                                return dst;
+                            }
+
+                            for (var i = 0; i < len / 2 && Be.Has(ip, cp + 8 + (16 * i), 16); i++)
+                            {
+                                dst = ip.Slice(cp + 8 + (16 * i), 16);
+                            }
+                        }
+                        else if (type == 4 && len % 2 == 0 && Be.Has(ip, cp + 8, 16))
+                        {
+                            dst = ip.Slice(cp + 8, 16);
+                        }
+
+                        return dst;
+                    }
+
+                default:
+                    return dst;
+            }
+        }
+
+        return dst;
     }
 
     /// <summary>ip_finddst: the last address of a loose or strict source route option, else the destination.</summary>

@@ -92,7 +92,7 @@ internal static class Decoders
                 p.Out.Ascii(" ip-proto-"u8);
                 p.Out.U(nh);
                 p.Out.Byte((byte)' ');
-                p.Out.U((ulong)length);
+                p.Out.U((uint)length);
                 return true;
         }
     }

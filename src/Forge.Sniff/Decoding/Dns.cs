@@ -1144,6 +1144,9 @@ internal static class Dns
                     }
 
                     break;
+                case 13:
+                    _ = Name(p, bp[..(cp + dataLen)], cp);
+                    break;
                 case 5:
                 case 6:
                 case 7:

@@ -13,10 +13,12 @@ internal static class Icmp
         p.Protocol = "icmp";
         var o = p.Out;
         var mark = o.Position;
-        if (!Describe(p, bp, plen))
+        var described = Describe(p, bp, plen);
+        if (described != Described.Ok)
         {
+            // tcpdump builds the description in a buffer first: a cut drops it and prints only the marker.
             o.Truncate(mark);
-            return false;
+            return described == Described.Checked ? p.PrintTrunc() : false;
         }
 
         o.Ascii(", length "u8);
@@ -38,7 +40,7 @@ internal static class Icmp
         var type = bp[0];
         if (p.Verbose > 0 && type is 3 or 4 or 5 or 11 or 12)
         {
-            var inner = bp[8..];
+            var inner = bp.Length > 8 ? bp[8..] : default;
             o.Ascii("\n\t"u8);
             if (!Be.U16(inner, 2, out var innerLen))
             {
@@ -61,12 +63,31 @@ internal static class Icmp
         return true;
     }
 
-    private static bool Describe(Printer p, ReadOnlySpan<byte> dp, int plen)
+    /// <summary>How describing went: printed, cut at a GET (longjmp), or cut at an ND_TCHECK (marker, link header kept).</summary>
+    private enum Described
+    {
+        Ok,
+        Cut,
+        Checked,
+    }
+
+    private static Described Describe(Printer p, ReadOnlySpan<byte> dp, int plen)
+    {
+        var r = DescribeCore(p, dp, plen);
+        return r switch
+        {
+            1 => Described.Ok,
+            0 => Described.Cut,
+            _ => Described.Checked,
+        };
+    }
+
+    private static int DescribeCore(Printer p, ReadOnlySpan<byte> dp, int plen)
     {
         var o = p.Out;
         if (!Be.U8(dp, 0, out var type) || !Be.U8(dp, 1, out var code))
         {
-            return false;
+            return 0;
         }
 
         o.Ascii("ICMP "u8);
@@ -77,14 +98,14 @@ internal static class Icmp
                 {
                     if (!Be.U16(dp, 4, out var id) || !Be.U16(dp, 6, out var seq))
                     {
-                        return false;
+                        return 0;
                     }
 
                     o.Ascii(type == 8 ? "echo request, id "u8 : "echo reply, id "u8);
                     o.U(id);
                     o.Ascii(", seq "u8);
                     o.U(seq);
-                    return true;
+                    return 1;
                 }
 
             case 3:
@@ -93,7 +114,7 @@ internal static class Icmp
                 {
                     if (!Be.Has(dp, 24, 4) || !Be.Has(dp, 4, 4))
                     {
-                        return false;
+                        return 0;
                     }
 
                     var dst = dp.Slice(24, 4);
@@ -124,7 +145,7 @@ internal static class Icmp
                             break;
                     }
 
-                    return true;
+                    return 1;
                 }
 
             case 9:
@@ -132,7 +153,7 @@ internal static class Icmp
             case 11:
                 if (!Be.Has(dp, 24, 4))
                 {
-                    return false;
+                    return -1;
                 }
 
                 switch (code)
@@ -149,7 +170,7 @@ internal static class Icmp
                         break;
                 }
 
-                return true;
+                return 1;
             case 12:
                 if (code != 0)
                 {
@@ -160,45 +181,45 @@ internal static class Icmp
                 {
                     if (!Be.U8(dp, 4, out var ptr))
                     {
-                        return false;
+                        return 0;
                     }
 
                     o.Ascii("parameter problem - octet "u8);
                     o.U(ptr);
                 }
 
-                return true;
+                return 1;
             case 18:
                 {
                     if (!Be.U32(dp, 8, out var mask))
                     {
-                        return false;
+                        return 0;
                     }
 
                     o.Ascii("address mask is 0x"u8);
                     o.HexPad(mask, 8);
-                    return true;
+                    return 1;
                 }
 
             case 13:
                 {
                     if (!Be.U16(dp, 4, out var id) || !Be.U16(dp, 6, out var seq))
                     {
-                        return false;
+                        return 0;
                     }
 
                     o.Ascii("time stamp query id "u8);
                     o.U(id);
                     o.Ascii(" seq "u8);
                     o.U(seq);
-                    return true;
+                    return 1;
                 }
 
             case 14:
                 {
-                    if (!Be.Has(dp, 8, 12))
+                    if (!Be.Has(dp, 16, 4))
                     {
-                        return false;
+                        return -1;
                     }
 
                     o.Ascii("time stamp reply id "u8);
@@ -211,7 +232,7 @@ internal static class Icmp
                     Stamp(o, Be.R32(dp, 12));
                     o.Ascii(", xmit "u8);
                     Stamp(o, Be.R32(dp, 16));
-                    return true;
+                    return 1;
                 }
 
             default:
@@ -235,7 +256,7 @@ internal static class Icmp
                         o.Str(name);
                     }
 
-                    return true;
+                    return 1;
                 }
         }
     }
@@ -257,20 +278,22 @@ internal static class Icmp
         o.UPad(msec, 3);
     }
 
-    private static bool Unreachable(Printer p, ReadOnlySpan<byte> dp, byte code)
+    private static int Unreachable(Printer p, ReadOnlySpan<byte> dp, byte code)
     {
         var o = p.Out;
         if (code == 3)
         {
-            if (!Be.U8(dp, 8 + 9, out var proto) || !Be.U8(dp, 8, out var vhl))
+            if (!Be.U8(dp, 8 + 9, out var proto))
             {
-                return false;
+                return -1;
             }
+
+            var vhl = dp[8];
 
             var hlen = (vhl & 0x0f) * 4;
             if (!Be.U16(dp, 8 + hlen + 2, out var dport) || !Be.Has(dp, 24, 4))
             {
-                return false;
+                return 0;
             }
 
             p.Names.Ipv4(o, dp.Slice(24, 4));
@@ -293,12 +316,12 @@ internal static class Icmp
             }
 
             o.Ascii(" unreachable"u8);
-            return true;
+            return 1;
         }
 
         if (!Be.Has(dp, 24, 4))
         {
-            return false;
+            return 0;
         }
 
         var dst = dp.Slice(24, 4);
@@ -327,26 +350,26 @@ internal static class Icmp
                     14 => " unreachable - host precedence violation"u8,
                     _ => " unreachable - precedence cutoff"u8,
                 });
-                return true;
+                return 1;
             case 2:
                 {
                     if (!Be.U8(dp, 8 + 9, out var proto))
                     {
-                        return false;
+                        return 0;
                     }
 
                     p.Names.Ipv4(o, dst);
                     o.Ascii(" protocol "u8);
                     o.U(proto);
                     o.Ascii(" unreachable"u8);
-                    return true;
+                    return 1;
                 }
 
             case 4:
                 {
                     if (!Be.U16(dp, 6, out var mtu))
                     {
-                        return false;
+                        return 0;
                     }
 
                     p.Names.Ipv4(o, dst);
@@ -358,32 +381,32 @@ internal static class Icmp
                         o.Byte((byte)')');
                     }
 
-                    return true;
+                    return 1;
                 }
 
             case 5:
                 p.Names.Ipv4(o, dst);
                 o.Ascii(" unreachable - source route failed"u8);
-                return true;
+                return 1;
             case 8:
                 p.Names.Ipv4(o, dst);
                 o.Ascii(" unreachable - source host isolated"u8);
-                return true;
+                return 1;
             default:
                 p.Names.Ipv4(o, dst);
                 o.Ascii(" unreachable - #"u8);
                 o.U(code);
-                return true;
+                return 1;
         }
     }
 
-    private static bool RouterAdvertisement(Printer p, ReadOnlySpan<byte> dp)
+    private static int RouterAdvertisement(Printer p, ReadOnlySpan<byte> dp)
     {
         var o = p.Out;
         o.Ascii("router advertisement"u8);
         if (!Be.Has(dp, 4, 4))
         {
-            return false;
+            return -1;
         }
 
         o.Ascii(" lifetime "u8);
@@ -417,7 +440,7 @@ internal static class Icmp
             o.Ascii(" [size "u8);
             o.U(size);
             o.Byte((byte)']');
-            return true;
+            return 1;
         }
 
         for (var i = 0; i < num; i++)
@@ -425,7 +448,7 @@ internal static class Icmp
             var at = 8 + (8 * i);
             if (!Be.Has(dp, at, 8))
             {
-                return false;
+                return -1;
             }
 
             o.Ascii(" {"u8);
@@ -435,6 +458,6 @@ internal static class Icmp
             o.Byte((byte)'}');
         }
 
-        return true;
+        return 1;
     }
 }

@@ -340,6 +340,61 @@ internal static class Icmp6
                 }
 
                 break;
+            case 145:
+                if (p.Verbose > 0)
+                {
+                    if (!Be.U16(bp, 4, out var id))
+                    {
+                        return false;
+                    }
+
+                    o.Ascii(", id 0x"u8);
+                    o.Hex4(id);
+                    for (var at = 8; at < length; at += 16)
+                    {
+                        if (!Be.Has(bp, at, 16))
+                        {
+                            return false;
+                        }
+
+                        o.Ascii(", "u8);
+                        p.Names.Ipv6(o, bp.Slice(at, 16));
+                    }
+                }
+
+                break;
+            case 147:
+                if (p.Verbose > 0)
+                {
+                    if (!Be.U16(bp, 4, out var id) || !Be.U16(bp, 6, out var mflags))
+                    {
+                        return false;
+                    }
+
+                    o.Ascii(", id 0x"u8);
+                    o.Hex4(id);
+                    if ((mflags & 0xc000) != 0)
+                    {
+                        o.Byte((byte)' ');
+                    }
+
+                    if ((mflags & 0x8000) != 0)
+                    {
+                        o.Byte((byte)'M');
+                    }
+
+                    if ((mflags & 0x4000) != 0)
+                    {
+                        o.Byte((byte)'O');
+                    }
+
+                    if (!NdOptions(p, bp, 8, length - 8))
+                    {
+                        return p.PrintTrunc();
+                    }
+                }
+
+                break;
             case 144:
             case 146:
                 {
@@ -867,6 +922,26 @@ internal static class Icmp6
                         break;
                     }
 
+                case 31:
+                    {
+                        o.Ascii(" lifetime "u8);
+                        o.U(Be.R32(opt, 4));
+                        o.Ascii("s, domain(s):"u8);
+                        var domp = cp + 8;
+                        var end = cp + (optLen << 3);
+                        while (domp < end && Be.U8(bp, domp, out var first) && first != 0)
+                        {
+                            o.Byte((byte)' ');
+                            domp = Dns.Name(p, bp, domp);
+                            if (domp < 0)
+                            {
+                                return false;
+                            }
+                        }
+
+                        break;
+                    }
+
                 case 7:
                     o.Byte((byte)' ');
                     o.U(Be.R32(opt, 4));
@@ -896,6 +971,7 @@ internal static class Icmp6
                                 return false;
                         }
 
+                        o.Byte((byte)' ');
                         p.Names.Ipv6(o, prefix);
                         o.Byte((byte)'/');
                         o.U(opt[2]);

@@ -313,12 +313,20 @@ internal static class Ip
                 case 0:
                     return true;
                 case 68:
-                    Timestamp(p, opt);
+                    if (!Timestamp(p, bp, offset, optLen))
+                    {
+                        return false;
+                    }
+
                     break;
                 case 7:
                 case 137:
                 case 131:
-                    Route(p, opt);
+                    if (!Route(p, bp, offset, optLen))
+                    {
+                        return false;
+                    }
+
                     break;
                 case 148:
                     if (optLen < 4)
@@ -351,14 +359,14 @@ internal static class Ip
         o.Byte((byte)']');
     }
 
-    private static void Route(Printer p, ReadOnlySpan<byte> cp)
+    /// <summary>ip_printroute: the addresses of a RR/LSRR/SSRR option; reads as far as the option says, checking the capture; false when cut.</summary>
+    private static bool Route(Printer p, ReadOnlySpan<byte> bp, int at, int length)
     {
         var o = p.Out;
-        var length = cp.Length;
         if (length < 3)
         {
             BadLength(o, length);
-            return;
+            return true;
         }
 
         if (((length + 1) & 3) != 0)
@@ -366,44 +374,47 @@ internal static class Ip
             BadLength(o, length);
         }
 
-        var ptr = cp[2] - 1;
+        var ptr = bp[at + 2] - 1;
         if (ptr < 3 || ((ptr + 1) & 3) != 0 || ptr > length + 1)
         {
             o.Ascii(" [bad ptr "u8);
-            o.U(cp[2]);
+            o.U(bp[at + 2]);
             o.Byte((byte)']');
         }
 
         for (var len = 3; len < length; len += 4)
         {
-            if (len + 4 > length)
+            if (!Be.Has(bp, at + len, 4))
             {
-                return;
+                return false;
             }
 
             o.Byte((byte)' ');
-            p.Names.Ipv4(o, cp.Slice(len, 4));
+            p.Names.Ipv4(o, bp.Slice(at + len, 4));
             if (ptr > len)
             {
                 o.Byte((byte)',');
             }
         }
+
+        return true;
     }
 
-    private static void Timestamp(Printer p, ReadOnlySpan<byte> cp)
+    /// <summary>ip_printts: " TS{TSONLY 1@ 2@}" style; false when cut.</summary>
+    private static bool Timestamp(Printer p, ReadOnlySpan<byte> bp, int at, int length)
     {
         var o = p.Out;
-        var length = cp.Length;
         if (length < 4)
         {
             o.Ascii("[bad length "u8);
             o.U((ulong)length);
             o.Byte((byte)']');
-            return;
+            return true;
         }
 
         o.Ascii(" TS{"u8);
-        var hoplen = (cp[3] & 0xF) != 0 ? 8 : 4;
+        var flags = bp[at + 3];
+        var hoplen = (flags & 0xF) != 0 ? 8 : 4;
         if (((length - 4) & (hoplen - 1)) != 0)
         {
             o.Ascii("[bad length "u8);
@@ -411,17 +422,17 @@ internal static class Ip
             o.Byte((byte)']');
         }
 
-        var ptr = cp[2] - 1;
+        var ptr = bp[at + 2] - 1;
         var len = 0;
         if (ptr < 4 || ((ptr - 4) & (hoplen - 1)) != 0 || ptr > length + 1)
         {
             o.Ascii("[bad ptr "u8);
-            o.U(cp[2]);
+            o.U(bp[at + 2]);
             o.Byte((byte)']');
         }
 
         var ok = true;
-        switch (cp[3] & 0xF)
+        switch (flags & 0xF)
         {
             case 0:
                 o.Ascii("TSONLY"u8);
@@ -434,7 +445,7 @@ internal static class Ip
                 break;
             default:
                 o.Ascii("[bad ts type "u8);
-                o.U((ulong)(cp[3] & 0xF));
+                o.U((ulong)(flags & 0xF));
                 o.Byte((byte)']');
                 ok = false;
                 break;
@@ -450,17 +461,17 @@ internal static class Ip
                     type = " ^ "u8;
                 }
 
-                if (len + hoplen > length)
+                if (!Be.Has(bp, at + len, hoplen))
                 {
-                    break;
+                    return false;
                 }
 
                 o.Ascii(type);
-                o.U(Be.R32(cp, len + hoplen - 4));
+                o.U(Be.R32(bp, at + len + hoplen - 4));
                 o.Byte((byte)'@');
                 if (hoplen == 8)
                 {
-                    p.Names.Ipv4(o, cp.Slice(len, 4));
+                    p.Names.Ipv4(o, bp.Slice(at + len, 4));
                 }
 
                 type = " "u8;
@@ -472,15 +483,17 @@ internal static class Ip
             o.Ascii(" ^ "u8);
         }
 
-        if ((cp[3] >> 4) != 0)
+        if ((flags >> 4) != 0)
         {
             o.Ascii(" ["u8);
-            o.U((ulong)(cp[3] >> 4));
+            o.U((ulong)(flags >> 4));
             o.Ascii(" hops not recorded]} "u8);
         }
         else
         {
             o.Byte((byte)'}');
         }
+
+        return true;
     }
 }

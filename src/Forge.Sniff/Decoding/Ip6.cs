@@ -246,7 +246,13 @@ internal static class Ip6
 
                 case IpProtocols.Routing:
                     {
+                        if (!Be.Has(bp, cp, 1))
+                        {
+                            return p.PrintTrunc();
+                        }
+
                         p.Protocol = "rt6";
+                        p.Out.Ascii("RT6"u8);
                         if (!Be.Has(bp, cp, 4))
                         {
                             return false;
@@ -275,21 +281,21 @@ internal static class Ip6
                         var span = bp;
                         if (foundJumbo)
                         {
-                            var total = (int)Math.Min(payloadLen + HeaderLength, int.MaxValue);
-                            if (total < totalAdvance)
+                            var total = unchecked(payloadLen + HeaderLength);
+                            if (total < (uint)totalAdvance)
                             {
                                 return p.PrintTrunc();
                             }
 
-                            if (length < total)
+                            if ((uint)length < total)
                             {
                                 o.Ascii("truncated-ip6 - "u8);
-                                o.U((ulong)(total - length));
+                                o.U(total - (uint)length);
                                 o.Ascii(" bytes missing!"u8);
                             }
 
-                            span = whole[..Math.Min(whole.Length, total)];
-                            l = total - totalAdvance;
+                            span = whole[..(int)Math.Min((uint)whole.Length, total)];
+                            l = unchecked((int)(total - (uint)totalAdvance));
                         }
                         else if (payloadLen == 0)
                         {
@@ -303,7 +309,7 @@ internal static class Ip6
                         }
 
                         var payload = cp <= span.Length ? span[cp..] : default;
-                        return Decoders.IpProtocol(p, nh, payload, l, header, fragmented);
+                        return Decoders.IpProtocol(p, nh, payload, l, span, fragmented);
                     }
             }
 
@@ -318,7 +324,6 @@ internal static class Ip6
     private static int Routing(Printer p, ReadOnlySpan<byte> dp)
     {
         var o = p.Out;
-        o.Ascii("RT6"u8);
         int len = dp[1];
         o.Ascii(" (len="u8);
         o.U((ulong)len);

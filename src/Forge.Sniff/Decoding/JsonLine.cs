@@ -32,11 +32,11 @@ internal static class JsonLine
         o.Byte((byte)'.');
         if (nano)
         {
-            o.UPad(h.Nanoseconds, 9);
+            o.UPad((ulong)h.Nanoseconds, 9);
         }
         else
         {
-            o.UPad(h.Nanoseconds / 1000, 6);
+            o.UPad((ulong)(h.Nanoseconds / 1000), 6);
         }
 
         o.Ascii("\",\"caplen\":"u8);

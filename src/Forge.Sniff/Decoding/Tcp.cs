@@ -55,7 +55,7 @@ internal static class Tcp
 
         if (bp.Length < 20)
         {
-            return false;
+            return p.PrintTrunc();
         }
 
         var hlen = (bp[12] >> 4) * 4;
@@ -459,6 +459,105 @@ internal static class Tcp
                         break;
                     }
 
+                case 29:
+                    datalen = len - 2;
+                    if (datalen < 2)
+                    {
+                        p.Invalid();
+                        break;
+                    }
+
+                    if (1 > hlen)
+                    {
+                        return Bad(p, ch);
+                    }
+
+                    if (!Be.U8(bp, cp, out var keyId))
+                    {
+                        return Trunc(p, ch);
+                    }
+
+                    o.Ascii(" keyid "u8);
+                    o.U(keyId);
+                    if (2 > hlen)
+                    {
+                        return Bad(p, ch);
+                    }
+
+                    if (!Be.U8(bp, cp + 1, out var rnext))
+                    {
+                        return Trunc(p, ch);
+                    }
+
+                    o.Ascii(" rnextkeyid "u8);
+                    o.U(rnext);
+                    if (datalen > 2)
+                    {
+                        o.Ascii(" mac 0x"u8);
+                        for (var i = 2; i < datalen; i++)
+                        {
+                            if (i + 1 > hlen)
+                            {
+                                return Bad(p, ch);
+                            }
+
+                            if (!Be.U8(bp, cp + i, out var m))
+                            {
+                                return Trunc(p, ch);
+                            }
+
+                            o.Hex2(m);
+                        }
+                    }
+
+                    break;
+                case 34:
+                    datalen = len - 2;
+                    if (datalen > hlen)
+                    {
+                        return Bad(p, ch);
+                    }
+
+                    if (!Be.Has(bp, cp, datalen))
+                    {
+                        return Trunc(p, ch);
+                    }
+
+                    o.Byte((byte)' ');
+                    FastOpen(p, bp.Slice(cp, datalen), experimental: false);
+                    break;
+                case 254:
+                    {
+                        datalen = len - 2;
+                        if (datalen > hlen)
+                        {
+                            return Bad(p, ch);
+                        }
+
+                        if (!Be.Has(bp, cp, datalen))
+                        {
+                            return Trunc(p, ch);
+                        }
+
+                        if (datalen < 2)
+                        {
+                            return Bad(p, ch);
+                        }
+
+                        var magic = Be.R16(bp, cp);
+                        o.Byte((byte)'-');
+                        if (magic == 0xf989)
+                        {
+                            FastOpen(p, bp.Slice(cp + 2, datalen - 2), experimental: true);
+                        }
+                        else
+                        {
+                            o.Hex4(magic);
+                        }
+
+                        break;
+                    }
+
                 case 0:
                 case 1:
                 case 4:
@@ -512,6 +611,33 @@ internal static class Tcp
 
         o.Byte((byte)']');
         return OptionResult.Ok;
+    }
+
+    /// <summary>TCP Fast Open (RFC 7413): " cookiereq" or " cookie 0a0b..."; "tfo" first for the experimental option.</summary>
+    private static void FastOpen(Printer p, ReadOnlySpan<byte> data, bool experimental)
+    {
+        var o = p.Out;
+        if (experimental)
+        {
+            o.Ascii("tfo"u8);
+        }
+
+        if (data.Length == 0)
+        {
+            o.Ascii(" cookiereq"u8);
+        }
+        else if (data.Length % 2 != 0 || data.Length < 4 || data.Length > 16)
+        {
+            p.Invalid();
+        }
+        else
+        {
+            o.Ascii(" cookie "u8);
+            foreach (var b in data)
+            {
+                o.Hex2(b);
+            }
+        }
     }
 
     private static OptionResult Bad(Printer p, bool ch)
