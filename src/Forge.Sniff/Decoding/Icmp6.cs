@@ -18,9 +18,13 @@ internal static class Icmp6
             return true;
         }
 
-        if (p.Verbose > 0 && !fragmented && !p.Options.NoChecksum && bp.Length >= length)
+        if (p.Verbose > 0 && !fragmented && !p.Options.NoChecksum && length > 0 && bp.Length >= length)
         {
-            var icmpSum = Be.R16(bp, 2);
+            if (!Be.U16(bp, 2, out var icmpSum))
+            {
+                return false;
+            }
+
             var sum = Checksum.Transport(ip, v6: true, IpProtocols.Icmpv6, bp[..length]);
             if (sum != 0)
             {

@@ -39,6 +39,9 @@ internal sealed partial class Printer
     /// <summary>Packets whose decoding hit an out-of-range read (a decoder bug; the mutation test asserts none).</summary>
     public long DecoderFaults { get; private set; }
 
+    /// <summary>The last such fault, for the test that looks for them.</summary>
+    public Exception? LastFault { get; private set; }
+
     private long _packetNumber;
     private long _refSeconds = -1;
     private long _refNanos;
@@ -72,6 +75,7 @@ internal sealed partial class Printer
         {
             // A decoder read past its span: a bug, but one packet must not end the capture. Counted so tests catch it.
             DecoderFaults++;
+            LastFault = ex;
             complete = false;
         }
 

@@ -156,7 +156,7 @@ internal static class Tcp
             return true;
         }
 
-        if (p.Verbose > 0 && !p.Options.NoChecksum && !fragmented && bp.Length >= length)
+        if (p.Verbose > 0 && !p.Options.NoChecksum && !fragmented && length >= 0 && bp.Length >= length)
         {
             var sum = Checksum.Transport(ip, v6, IpProtocols.Tcp, bp[..length]);
             var tcpSum = Be.R16(bp, 16);

@@ -71,12 +71,12 @@ internal static class Udp
                 {
                     o.Ascii("[no cksum] "u8);
                 }
-                else if (payload.Length >= length)
+                else if (length >= 0 && payload.Length >= length)
                 {
                     Sum(p, ip, v6, bp[..(length + 8)], udpSum);
                 }
             }
-            else if (v6 && payload.Length >= length)
+            else if (v6 && length >= 0 && payload.Length >= length)
             {
                 Sum(p, ip, v6, bp[..(length + 8)], udpSum);
             }
