@@ -370,13 +370,18 @@ internal static class Icmp6
             case 147:
                 if (p.Verbose > 0)
                 {
-                    if (!Be.U16(bp, 4, out var id) || !Be.U16(bp, 6, out var mflags))
+                    if (!Be.U16(bp, 4, out var id))
                     {
                         return false;
                     }
 
                     o.Ascii(", id 0x"u8);
                     o.Hex4(id);
+                    if (!Be.U16(bp, 6, out var mflags))
+                    {
+                        return false;
+                    }
+
                     if ((mflags & 0xc000) != 0)
                     {
                         o.Byte((byte)' ');
