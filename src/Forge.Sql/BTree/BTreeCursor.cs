@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Forge.Sql.Pager;
 using Forge.Sql.Records;
 
@@ -56,6 +57,12 @@ internal sealed class BTreeCursor : IDisposable
     private byte[] _payload = new byte[256];
     private byte[] _compareBuffer = new byte[256];
 
+    // The table leaf the cursor is on while it is Valid there (set by Finish, cleared by every
+    // move that leaves it): Next, Payload and Rowid read it directly, without re-reading the page
+    // header and re-parsing the cell through Node/CellInfo for every row of a scan.
+    private byte[]? _leaf;
+    private int _leafHdr;
+
     internal BTreeCursor(BTreeStore store, uint root, bool table, KeyInfo keyInfo)
     {
         _store = store;
@@ -113,6 +120,19 @@ internal sealed class BTreeCursor : IDisposable
     public bool Next()
     {
         _readerFresh = false;
+        if (_leaf is { } leaf && _state == State.Valid)
+        {
+            var i = ++_index[_depth - 1];
+            if (i < BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(_leafHdr + BTreePage.CellCountOffset)))
+            {
+                return true;
+            }
+
+            _leaf = null;
+            return Finish(AscendAfterLeafEnd());
+        }
+
+        _leaf = null;
         if (_state == State.RequiresSeek)
         {
             Restore();
@@ -150,6 +170,7 @@ internal sealed class BTreeCursor : IDisposable
     public bool Prev()
     {
         _readerFresh = false;
+        _leaf = null;
         if (_state == State.RequiresSeek)
         {
             Restore();
@@ -206,6 +227,11 @@ internal sealed class BTreeCursor : IDisposable
     public bool SeekRowid(long rowid, out bool exact)
     {
         RequireTable();
+        if (SeekInLeaf(rowid, out exact))
+        {
+            return Finish(true);
+        }
+
         Reset();
         exact = DescendTable(rowid);
         if (_index[_depth - 1] < Top.CellCount)
@@ -253,6 +279,11 @@ internal sealed class BTreeCursor : IDisposable
     {
         get
         {
+            if (_leaf is { } leaf && _state == State.Valid && LeafRowid(leaf, out var rowid))
+            {
+                return rowid;
+            }
+
             EnsureValid();
             RequireTable();
             return Top.RowidAt(_index[_depth - 1]);
@@ -274,6 +305,11 @@ internal sealed class BTreeCursor : IDisposable
     {
         get
         {
+            if (_leaf is { } leaf && _state == State.Valid && LeafPayload(leaf, out var start, out var size))
+            {
+                return leaf.AsMemory(start, size);
+            }
+
             EnsureValid();
             var top = Top;
             var cell = top.Cell(_index[_depth - 1]);
@@ -296,7 +332,15 @@ internal sealed class BTreeCursor : IDisposable
         {
             if (!_readerFresh || _state != State.Valid)
             {
-                _reader.Reset(Payload);
+                if (_leaf is { } leaf && _state == State.Valid && LeafPayload(leaf, out var start, out var size))
+                {
+                    _reader.Reset(leaf, start, size);
+                }
+                else
+                {
+                    _reader.Reset(Payload);
+                }
+
                 _readerFresh = true;
             }
 
@@ -318,8 +362,13 @@ internal sealed class BTreeCursor : IDisposable
     {
         RequireTable();
         _store.SaveCursors(Root, this);
-        Reset();
-        var exact = DescendTable(rowid);
+        if (!SeekInLeaf(rowid, out var exact))
+        {
+            Reset();
+            exact = DescendTable(rowid);
+        }
+
+        _leaf = null;
         var level = _depth - 1;
         var index = _index[level];
         var cell = _store.BuildCell(BTreePage.TableLeaf, rowid, payload, 0);
@@ -334,7 +383,16 @@ internal sealed class BTreeCursor : IDisposable
                 _store.Pager.MakeWritable(page);
                 cell.CopyTo(page.Data, old.Offset);
                 _savedRowid = rowid;
-                _state = State.RequiresSeek;
+                if (ReferenceEquals(page, _pages[level]))
+                {
+                    // Nothing moved: the cursor stays on the row, its path still valid.
+                    Finish(true);
+                }
+                else
+                {
+                    _state = State.RequiresSeek;
+                }
+
                 return;
             }
 
@@ -444,6 +502,11 @@ internal sealed class BTreeCursor : IDisposable
         if (cell.HasOverflow)
         {
             _store.FreeOverflow(cell);
+        }
+
+        if (_store.TryRemoveInPlace(_pages[level].Number, IsTable, index, isRoot: level == 0))
+        {
+            return;
         }
 
         var content = _store.ReadContent(_pages[level].Number, IsTable);
@@ -581,6 +644,7 @@ internal sealed class BTreeCursor : IDisposable
 
     private void Reset()
     {
+        _leaf = null;
         _depth = 0;
         _state = State.Invalid;
         _skipNext = false;
@@ -591,7 +655,117 @@ internal sealed class BTreeCursor : IDisposable
     {
         _state = valid ? State.Valid : State.Eof;
         _readerFresh = false;
+        _leaf = null;
+        if (valid && IsTable && _depth > 0)
+        {
+            var page = _pages[_depth - 1];
+            var hdr = BTreePage.HeaderOffset(page.Number);
+            if (page.Data[hdr] == BTreePage.TableLeaf)
+            {
+                _leaf = page.Data;
+                _leafHdr = hdr;
+            }
+        }
+
         return valid;
+    }
+
+
+    /// <summary>
+    /// Where the current cell of <see cref="_leaf"/> keeps its payload, when the cell is the
+    /// common kind (no overflow) and well formed; false sends the caller to the checked slow path.
+    /// </summary>
+    private bool LeafPayload(byte[] leaf, out int start, out int size)
+    {
+        var hdr = _leafHdr;
+        int count = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + BTreePage.CellCountOffset));
+        var i = _index[_depth - 1];
+        var usable = Usable;
+        start = size = 0;
+        if ((uint)i >= (uint)count)
+        {
+            return false;
+        }
+
+        int p = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + 8 + (2 * i)));
+        if (p < hdr + 8 + (2 * count) || p > usable - 12)
+        {
+            return false;
+        }
+
+        // Payload size: one or two varint bytes cover every payload that fits a page of 64 KiB.
+        int b = leaf[p];
+        if (b < 0x80)
+        {
+            size = b;
+            p++;
+        }
+        else if (leaf[p + 1] < 0x80)
+        {
+            size = ((b & 0x7F) << 7) | leaf[p + 1];
+            p += 2;
+        }
+        else
+        {
+            return false;
+        }
+
+        // Rowid: skip its varint (up to 9 bytes).
+        var limit = Math.Min(p + 9, usable);
+        while (p < limit && leaf[p] >= 0x80)
+        {
+            p++;
+        }
+
+        p++;
+        if (p > limit || size > usable - 35 || p + size > usable)
+        {
+            return false;
+        }
+
+        start = p;
+        return true;
+    }
+
+    /// <summary>The rowid of the current cell of <see cref="_leaf"/>; false sends the caller to the checked slow path.</summary>
+    private bool LeafRowid(byte[] leaf, out long rowid)
+    {
+        var hdr = _leafHdr;
+        int count = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + BTreePage.CellCountOffset));
+        var i = _index[_depth - 1];
+        var usable = Usable;
+        rowid = 0;
+        if ((uint)i >= (uint)count)
+        {
+            return false;
+        }
+
+        int p = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + 8 + (2 * i)));
+        if (p < hdr + 8 + (2 * count) || p > usable - 12)
+        {
+            return false;
+        }
+
+        // Skip the payload size (at most 9 bytes), then the rowid: one byte is the common case.
+        var limit = p + 9;
+        while (p < limit && leaf[p] >= 0x80)
+        {
+            p++;
+        }
+
+        p++;
+        if (p >= usable)
+        {
+            return false;
+        }
+
+        if (leaf[p] < 0x80)
+        {
+            rowid = leaf[p];
+            return true;
+        }
+
+        return Varint.Read(leaf.AsSpan(p, usable - p), out rowid) > 0;
     }
 
     private void Push(uint pageNumber)
@@ -697,6 +871,45 @@ internal sealed class BTreeCursor : IDisposable
     }
 
     /// <summary>Descends to the leaf where <paramref name="rowid"/> is or would be; returns whether it is there.</summary>
+    /// <summary>
+    /// When the cursor is on a table leaf whose rowids span <paramref name="rowid"/>, positions it
+    /// there by a binary search of that leaf alone (the row an UPDATE or DELETE just read, or its
+    /// neighbour): no descent from the root. False when the leaf can't tell.
+    /// </summary>
+    private bool SeekInLeaf(long rowid, out bool exact)
+    {
+        exact = false;
+        if (_leaf is null || _state != State.Valid)
+        {
+            return false;
+        }
+
+        var node = Top;
+        var count = node.CellCount;
+        if (count == 0 || rowid < node.RowidAt(0) || rowid > node.RowidAt(count - 1))
+        {
+            return false;
+        }
+
+        int lo = 0, hi = count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (node.RowidAt(mid) < rowid)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        _index[_depth - 1] = lo;
+        exact = node.RowidAt(lo) == rowid;
+        return true;
+    }
+
     private bool DescendTable(long rowid)
     {
         Push(Root);

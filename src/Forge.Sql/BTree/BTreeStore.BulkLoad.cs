@@ -11,7 +11,7 @@ internal sealed partial class BTreeStore
     /// (SQLite's sorter does the same); the result is the tree a sequence of inserts would give,
     /// with fuller pages.
     /// </summary>
-    internal void BulkLoadIndex(uint root, IReadOnlyList<byte[]> sortedKeys)
+    internal void BulkLoadIndex(uint root, IReadOnlyList<ReadOnlyMemory<byte>> sortedKeys)
     {
         var rootContent = ReadContent(root, table: false);
         if (rootContent.Cells.Count != 0 || !rootContent.IsLeaf)
@@ -32,7 +32,7 @@ internal sealed partial class BTreeStore
         var used = 0;
         for (var i = 0; i < sortedKeys.Count; i++)
         {
-            var cell = BuildCell(BTreePage.IndexLeaf, 0, sortedKeys[i], 0);
+            var cell = BuildCell(BTreePage.IndexLeaf, 0, sortedKeys[i].Span, 0);
             if (used + cell.Length + 2 <= leafCapacity || current.Count == 0)
             {
                 current.Add(cell);

@@ -14,73 +14,74 @@ public sealed partial class Database
     internal void BuildIndex(TableInfo table, IndexInfo index, uint root)
     {
         var width = index.Columns.Length;
-        var keys = new List<SqlValue[]>();
+        var keyInfo = KeyInfoOf(index);
+        var arena = new KeyArena();
+        var entries = new List<IndexKeyEntry>();
         using (var rows = _store.OpenTable(table.Root))
         {
-            var values = new SqlValue[table.Columns.Length];
+            var key = new SqlValue[width + 1];
+            var first = index.Columns[0];
             for (var ok = rows.First(); ok; ok = rows.Next())
             {
-                ReadRow(table, rows, values);
                 var rowid = rows.Rowid;
-                var key = new SqlValue[width + 1];
                 for (var i = 0; i < width; i++)
                 {
                     var c = index.Columns[i].Column;
-                    key[i] = c < 0 ? SqlValue.FromInteger(rowid) : values[c].Detach();
+                    key[i] = c < 0 || c == table.RowidAlias ? SqlValue.FromInteger(rowid) : ReadColumn(table, rows, c);
                 }
 
                 key[width] = SqlValue.FromInteger(rowid);
-                keys.Add(key);
+                entries.Add(IndexKeyEntry.Create(key[0], first.Collation, first.Descending, rowid, width == 1, arena.Add(key)));
             }
         }
 
-        var columns = index.Columns;
-        int CompareColumns(SqlValue[] a, SqlValue[] b)
-        {
-            for (var i = 0; i < columns.Length; i++)
-            {
-                var r = SqlComparer.Compare(a[i], b[i], columns[i].Collation);
-                if (r != 0)
-                {
-                    return columns[i].Descending ? -r : r;
-                }
-            }
-
-            return 0;
-        }
-
-        keys.Sort((a, b) =>
-        {
-            var r = CompareColumns(a, b);
-            return r != 0 ? r : a[width].AsInteger.CompareTo(b[width].AsInteger);
-        });
+        // Entries sort by a packed prefix of the first column (rank, then 16 bytes that order as the
+        // column does) and only on a tie by the whole records: most comparisons touch just the
+        // 32-byte entries, not the records scattered over the arena.
+        var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries);
+        var comparer = new IndexKeyComparer(arena, keyInfo);
+        IndexKeySort.Sort(sorted, comparer);
 
         if (index.Unique)
         {
-            for (var k = 1; k < keys.Count; k++)
+            var reader = new RecordReader();
+            for (var k = 1; k < sorted.Length; k++)
             {
-                if (CompareColumns(keys[k - 1], keys[k]) == 0 && !HasNull(keys[k], width))
+                if (SqlComparer.CompareRecords(arena.Span(sorted[k - 1]), arena.Span(sorted[k]), keyInfo, width) == 0
+                    && !HasNullField(reader, arena, sorted[k], width))
                 {
                     throw new SqlRuntimeException($"UNIQUE constraint failed: {IndexColumnsText(table, index)}", SqlRuntimeException.Constraint);
                 }
             }
         }
 
-        var records = new byte[keys.Count][];
-        for (var k = 0; k < keys.Count; k++)
+        var records = new ReadOnlyMemory<byte>[sorted.Length];
+        for (var k = 0; k < sorted.Length; k++)
         {
-            records[k] = RecordFormat.Encode(keys[k]);
-            keys[k] = null!; // let the decoded key go as soon as its record exists
+            records[k] = arena.Memory(sorted[k]);
         }
 
         _store.BulkLoadIndex(root, records);
     }
 
-    private static bool HasNull(SqlValue[] key, int width)
+    /// <summary>One column of the cursor's row, as <see cref="ReadRow"/> reads it.</summary>
+    private static SqlValue ReadColumn(TableInfo table, BTree.BTreeCursor cursor, int column)
     {
+        if (!cursor.Record.TryGetValue(column, out var v))
+        {
+            return MissingValue(table, column);
+        }
+
+        // SQLite may store a REAL column's integral value as an integer; it reads back as REAL.
+        return v.Type == SqlType.Integer && table.Columns[column].Affinity == Values.Affinity.Real ? SqlValue.FromReal(v.AsInteger) : v;
+    }
+
+    private static bool HasNullField(RecordReader reader, KeyArena arena, in IndexKeyEntry entry, int width)
+    {
+        arena.Reset(reader, entry);
         for (var i = 0; i < width; i++)
         {
-            if (key[i].IsNull)
+            if (reader.SerialType(i) == 0)
             {
                 return true;
             }

@@ -11,20 +11,64 @@ namespace Forge.Sql.Records;
 /// </summary>
 internal sealed class RecordReader
 {
+    private static readonly byte[] s_smallBodyLength = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 255, 255];
+
     private ReadOnlyMemory<byte> _record;
+
+    // The record as (array, base) when its memory is an array (always, for b-tree payloads): spans
+    // and slices are made from it directly instead of through ReadOnlyMemory's type checks.
+    private byte[]? _array;
+    private int _base;
+    private int _length;
     private long[] _types = new long[16];
     private int[] _offsets = new int[17];
     private int _headerSize;
     private int _parsed;
     private int _headerPos;
-    private bool _headerDone;
 
     public ReadOnlyMemory<byte> Record => _record;
+
+    /// <summary>Starts reading the record at <paramref name="array"/>[<paramref name="offset"/>..+<paramref name="length"/>] (a b-tree cell's payload).</summary>
+    public void Reset(byte[] array, int offset, int length)
+    {
+        _record = new ReadOnlyMemory<byte>(array, offset, length);
+        _array = array;
+        _base = offset;
+        _length = length;
+        int hs = length > 0 ? array[offset] : 0x80;
+        var n = 1;
+        if (hs >= 0x80)
+        {
+            n = Varint.Read(new ReadOnlySpan<byte>(array, offset, length), out var h);
+            hs = n == 0 || h > length ? -1 : (int)h;
+        }
+
+        if (hs < n || hs > length)
+        {
+            SqliteCorruptException.Throw("record header size out of range");
+        }
+
+        _headerSize = hs;
+        _headerPos = n;
+        _parsed = 0;
+        _offsets[0] = hs;
+    }
 
     /// <summary>Starts reading <paramref name="record"/>; throws <see cref="SqliteCorruptException"/> for a bad header size.</summary>
     public void Reset(ReadOnlyMemory<byte> record)
     {
         _record = record;
+        if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(record, out var segment))
+        {
+            _array = segment.Array;
+            _base = segment.Offset;
+            _length = segment.Count;
+        }
+        else
+        {
+            _array = null;
+        }
+
         var span = record.Span;
         var n = Varint.Read(span, out var hs);
         if (n == 0 || hs < n || hs > span.Length)
@@ -36,7 +80,6 @@ internal sealed class RecordReader
         _headerPos = n;
         _parsed = 0;
         _offsets[0] = _headerSize;
-        _headerDone = _headerPos >= _headerSize;
     }
 
     /// <summary>The number of columns in the record (parses the whole header).</summary>
@@ -70,8 +113,46 @@ internal sealed class RecordReader
             return SqlValue.Null;
         }
 
+        return Decode(column);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="column"/>; false when the record has fewer columns (a row written
+    /// before ALTER TABLE ADD COLUMN), without parsing the header past the column.
+    /// </summary>
+    public bool TryGetValue(int column, out SqlValue value)
+    {
+        if (!ParseTo(column))
+        {
+            value = SqlValue.Null;
+            return false;
+        }
+
+        value = Decode(column);
+        return true;
+    }
+
+    private SqlValue Decode(int column)
+    {
         var start = _offsets[column];
-        return RecordFormat.Decode(_types[column], _record.Slice(start, _offsets[column + 1] - start));
+        var length = _offsets[column + 1] - start;
+        var st = _types[column];
+        if (_array is { } array)
+        {
+            var span = new ReadOnlySpan<byte>(array, _base + start, length);
+            return st switch
+            {
+                0 => SqlValue.Null,
+                7 => SqlValue.FromReal(BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64BigEndian(span))),
+                8 => SqlValue.FromInteger(0),
+                9 => SqlValue.FromInteger(1),
+                <= 6 => SqlValue.FromInteger(SqlValue.ReadBigEndianInt(span)),
+                _ when (st & 1) == 0 => SqlValue.FromBlob(new ReadOnlyMemory<byte>(array, _base + start, length)),
+                _ => SqlValue.FromText(new ReadOnlyMemory<byte>(array, _base + start, length)),
+            };
+        }
+
+        return RecordFormat.Decode(st, _record.Slice(start, length));
     }
 
     public long GetInt64(int column)
@@ -96,43 +177,66 @@ internal sealed class RecordReader
         return _record.Span[_offsets[column].._offsets[column + 1]];
     }
 
-    private bool ParseTo(int column)
-    {
-        if (column < _parsed)
-        {
-            return true;
-        }
+    private bool ParseTo(int column) => column < _parsed || ParseMore(column);
 
-        var span = _record.Span;
-        while (_parsed <= column && !_headerDone)
+    private bool ParseMore(int column)
+    {
+        var span = _array is { } array ? new ReadOnlySpan<byte>(array, _base, _length) : _record.Span;
+        var parsed = _parsed;
+        var pos = _headerPos;
+        var headerSize = _headerSize;
+        var types = _types;
+        var offsets = _offsets;
+        long end = offsets[parsed];
+        while (parsed <= column && pos < headerSize)
         {
-            var n = Varint.Read(span[_headerPos.._headerSize], out var st);
-            var len = RecordFormat.BodyLength(st);
+            // Serial types below 128 (every number, and text/blob up to 57 bytes) are one byte.
+            int n;
+            long st, len;
+            if (span[pos] is var b and < 0x80)
+            {
+                n = 1;
+                st = b;
+                len = b < 12 ? s_smallBodyLength[b] : (b - 12) >> 1;
+                if (len == 255)
+                {
+                    len = -1;
+                }
+            }
+            else
+            {
+                n = Varint.Read(span[pos..headerSize], out st);
+                len = RecordFormat.BodyLength(st);
+            }
+
             if (n == 0 || len < 0)
             {
                 SqliteCorruptException.Throw("bad serial type in record header");
             }
 
-            var end = _offsets[_parsed] + len;
+            end += len;
             if (end > span.Length)
             {
                 SqliteCorruptException.Throw("record body shorter than its header says");
             }
 
-            if (_parsed + 1 >= _types.Length)
+            if (parsed + 1 >= types.Length)
             {
-                Array.Resize(ref _types, _types.Length * 2);
-                Array.Resize(ref _offsets, (_types.Length) + 1);
+                Array.Resize(ref _types, types.Length * 2);
+                Array.Resize(ref _offsets, _types.Length + 1);
+                types = _types;
+                offsets = _offsets;
             }
 
-            _types[_parsed] = st;
-            _offsets[_parsed + 1] = (int)end;
-            _parsed++;
-            _headerPos += n;
-            _headerDone = _headerPos >= _headerSize;
+            types[parsed] = st;
+            offsets[parsed + 1] = (int)end;
+            parsed++;
+            pos += n;
         }
 
-        return column < _parsed;
+        _parsed = parsed;
+        _headerPos = pos;
+        return column < parsed;
     }
 
     internal static double ReadReal(ReadOnlySpan<byte> body) => BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64BigEndian(body));

@@ -99,11 +99,55 @@ internal static class SqlComparer
         return defaultResult;
     }
 
-    /// <summary>Compares two packed records field by field (all fields of the shorter one).</summary>
-    public static int CompareRecords(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, KeyInfo info)
+    /// <summary>Compares two packed records field by field (all fields of the shorter one, at most <paramref name="fields"/>).</summary>
+    public static int CompareRecords(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, KeyInfo info, int fields = int.MaxValue)
     {
-        var values = RecordFormat.DecodeAll(b.ToArray());
-        return CompareRecord(a, values, info);
+        var na = Varint.Read(a, out var hsa);
+        var nb = Varint.Read(b, out var hsb);
+        if (na == 0 || hsa < na || hsa > a.Length || nb == 0 || hsb < nb || hsb > b.Length)
+        {
+            SqliteCorruptException.Throw("index record header size out of range");
+        }
+
+        int headA = na, headB = nb, bodyA = (int)hsa, bodyB = (int)hsb;
+        for (var i = 0; i < fields && headA < hsa && headB < hsb; i++)
+        {
+            var ma = ReadSerialType(a, headA, (int)hsa, out var sta);
+            var mb = ReadSerialType(b, headB, (int)hsb, out var stb);
+            var la = RecordFormat.BodyLength(sta);
+            var lb = RecordFormat.BodyLength(stb);
+            if (ma == 0 || mb == 0 || la < 0 || lb < 0 || bodyA + la > a.Length || bodyB + lb > b.Length)
+            {
+                SqliteCorruptException.Throw("bad serial type in index record");
+            }
+
+            headA += ma;
+            headB += mb;
+            var fa = a.Slice(bodyA, (int)la);
+            var fb = b.Slice(bodyB, (int)lb);
+            bodyA += (int)la;
+            bodyB += (int)lb;
+            TypeOf(sta, fa, out var ta, out var bitsA);
+            TypeOf(stb, fb, out var tb, out var bitsB);
+            var c = CompareCore(ta, bitsA, fa, tb, bitsB, fb, info.CollationOf(i));
+            if (c != 0)
+            {
+                return info.IsDescending(i) ? -c : c;
+            }
+        }
+
+        return 0;
+    }
+
+    private static int ReadSerialType(ReadOnlySpan<byte> record, int pos, int headerSize, out long serialType)
+    {
+        if (record[pos] < 0x80)
+        {
+            serialType = record[pos];
+            return 1;
+        }
+
+        return Varint.Read(record[pos..headerSize], out serialType);
     }
 
     private static void TypeOf(long serialType, ReadOnlySpan<byte> body, out SqlType type, out long bits)

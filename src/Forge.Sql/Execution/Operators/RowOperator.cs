@@ -148,9 +148,12 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
                 got = level.Access.Next();
             }
 
-            while (got && !Filters.Pass(level.Match, ctx))
+            if (level.Match.Length != 0)
             {
-                got = level.Access.Next();
+                while (got && !Filters.Pass(level.Match, ctx))
+                {
+                    got = level.Access.Next();
+                }
             }
 
             if (got)
@@ -170,7 +173,7 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
                 continue;
             }
 
-            if (!Filters.Pass(level.After, ctx))
+            if (level.After.Length != 0 && !Filters.Pass(level.After, ctx))
             {
                 continue;
             }
@@ -367,19 +370,46 @@ internal sealed class SortOp : RowOperator
                 var cur = _input.Current;
                 if (project is not null)
                 {
-                    // Only the keys decide whether the row enters the heap; the other columns are evaluated for the rows that do.
-                    foreach (var k in keyColumns)
+                    // Only the keys decide whether the row enters the heap, and once the heap is full
+                    // a key is evaluated only while the keys before it tie with the worst row kept;
+                    // the other columns are evaluated for the rows that enter.
+                    if (heap.Count == bound)
                     {
-                        project.Fill(k);
+                        var worse = false;
+                        var decided = false;
+                        foreach (var k in _keys)
+                        {
+                            project.Fill(k.Column);
+                            var c = CompareKey(cur, heap[0], k);
+                            if (c != 0)
+                            {
+                                worse = c > 0;
+                                decided = true;
+                                break;
+                            }
+                        }
+
+                        if (worse || !decided)
+                        {
+                            continue;
+                        }
+
+                        foreach (var k in keyColumns)
+                        {
+                            project.Fill(k);
+                        }
+                    }
+                    else
+                    {
+                        foreach (var k in keyColumns)
+                        {
+                            project.Fill(k);
+                        }
                     }
                 }
-
-                if (heap.Count == bound)
+                else if (heap.Count == bound && CompareLive(cur, heap[0]) >= 0)
                 {
-                    if (CompareLive(cur, heap[0]) >= 0)
-                    {
-                        continue;
-                    }
+                    continue;
                 }
 
                 if (project is not null)
@@ -486,26 +516,41 @@ internal sealed class SortOp : RowOperator
     {
         foreach (var k in _keys)
         {
-            var x = a[k.Column];
-            var y = b[k.Column];
-            if (x.IsNull || y.IsNull)
-            {
-                if (x.IsNull && y.IsNull)
-                {
-                    continue;
-                }
-
-                return x.IsNull == k.NullsFirst ? -1 : 1;
-            }
-
-            var c = SqlComparer.Compare(x, y, k.Collation);
+            var c = CompareKey(a, b, k);
             if (c != 0)
             {
-                return k.Descending ? -c : c;
+                return c;
             }
         }
 
         return 0;
+    }
+
+    private static int CompareKey(SqlValue[] a, SqlValue[] b, in SortKey k)
+    {
+        ref readonly var x = ref a[k.Column];
+        ref readonly var y = ref b[k.Column];
+        int c;
+        if (x.Type == y.Type && x.Type is SqlType.Integer or SqlType.Real)
+        {
+            // The common case, without SqlComparer's storage-class dispatch.
+            c = x.Type == SqlType.Integer ? x.AsInteger.CompareTo(y.AsInteger) : x.AsReal.CompareTo(y.AsReal);
+        }
+        else if (x.IsNull || y.IsNull)
+        {
+            if (x.IsNull && y.IsNull)
+            {
+                return 0;
+            }
+
+            return x.IsNull == k.NullsFirst ? -1 : 1;
+        }
+        else
+        {
+            c = SqlComparer.Compare(x, y, k.Collation);
+        }
+
+        return c == 0 ? 0 : k.Descending ? -c : c;
     }
 
     public override bool Next()

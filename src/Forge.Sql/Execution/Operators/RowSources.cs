@@ -30,14 +30,12 @@ internal sealed class CursorRow(TableInfo table) : IRowSource
             return SqlValue.FromInteger(Cursor!.Rowid);
         }
 
-        var record = Cursor!.Record;
-        if (index >= record.ColumnCount)
+        if (!Cursor!.Record.TryGetValue(index, out var v))
         {
             // The row predates ALTER TABLE ADD COLUMN: the column's default, as sqlite3 reads it.
             return Database.MissingValue(_table, index);
         }
 
-        var v = record.GetValue(index);
         return v.Type == SqlType.Integer && _columns[index].Affinity == Affinity.Real ? SqlValue.FromReal(v.AsInteger) : v;
     }
 }
