@@ -65,7 +65,7 @@ public class DecoderTests
     {
         var http = Ether(0x0800, Ipv4("10.0.0.1", "10.0.0.2", 6, Tcp(1, 80, 1, 1, 0x18, 100, payload: "GET /\"q\" HTTP/1.0\r\n\r\n"u8.ToArray())));
         var line = Print(http, new PrintOptions { Numeric = 1, TimeFormat = 2, Json = true });
-        Assert.StartsWith("{\"n\":1,\"ts\":\"1700000000.000000\",\"caplen\":80,\"len\":80,\"link\":1,\"text\":\"1700000000.000000 IP 10.0.0.1.1 > 10.0.0.2.80: ", line, StringComparison.Ordinal);
+        Assert.StartsWith($"{{\"n\":1,\"ts\":\"1700000000.000000\",\"caplen\":{http.Length},\"len\":{http.Length},\"link\":1,\"text\":\"1700000000.000000 IP 10.0.0.1.1 > 10.0.0.2.80: ", line, StringComparison.Ordinal);
         Assert.EndsWith("HTTP: GET /\\\"q\\\" HTTP/1.0\"}\n", line, StringComparison.Ordinal);
         using var doc = System.Text.Json.JsonDocument.Parse(line);
         Assert.Contains("GET /\"q\" HTTP/1.0", doc.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
