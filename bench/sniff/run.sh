@@ -17,6 +17,7 @@ work="$(mktemp -d)"
 pids=()
 cleanup() { for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 "$root/forge" sniff --version >/dev/null
 forge="$root/artifacts/bin/Forge/release/forge"
 for t in tcpdump iperf3; do command -v $t >/dev/null || { echo "run.sh: $t is needed" >&2; exit 1; }; done
@@ -57,7 +58,8 @@ for mode in print write; do
   sleep 0.3
   iperf3 -c 127.0.0.1 -p $port -u -b 200M -l 64 -t 4 >/dev/null 2>&1 || true
   sleep 1
-  kill -INT $t $f; wait $t $f 2>/dev/null || true
+  # SIGTERM, not SIGINT: a script's background jobs ignore SIGINT. Both tools stop and print their statistics.
+  kill -TERM $t $f; wait $t $f 2>/dev/null || true
   echo "-- $mode: tcpdump: $(grep -E 'captured|dropped by kernel' "$work/tcpdump.err" | tr '\n' ' ')"
   echo "-- $mode: forge:   $(grep -E 'captured|dropped by kernel' "$work/forge.err" | tr '\n' ' ')"
 done
