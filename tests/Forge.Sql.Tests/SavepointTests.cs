@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Text;
-using Forge.Sql.Execution;
-using Forge.Sql.Shell;
 
 namespace Forge.Sql.Tests;
 
@@ -87,27 +84,13 @@ public sealed class SavepointTests : IDisposable
 
     private static (string Stdout, string Stderr) RunSqlite3(string file, string script)
     {
-        Assert.True(File.Exists("/usr/bin/sqlite3"), "/usr/bin/sqlite3 is missing: ./test.sh installs Debian's sqlite3");
-        var psi = new ProcessStartInfo("/usr/bin/sqlite3", file) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.StandardInput.Write(script);
-        p.StandardInput.Close();
-        Assert.True(p.WaitForExit(30_000), "sqlite3 did not finish");
-        return (stdout.Result, stderr.Result);
+        var (stdout, stderr, _) = ScriptDiff.Sqlite3Shell(script, file);
+        return (stdout, stderr);
     }
 
     private static (string Stdout, string Stderr) RunForge(string file, string script)
     {
-        using var stdoutBytes = new MemoryStream();
-        using var stderr = new StringWriter { NewLine = "\n" };
-        using (var stdout = new ShellOutput(stdoutBytes, ownsStream: false))
-        {
-            using var stdin = new StreamReader(new MemoryStream(Encoding.UTF8.GetBytes(script)), new UTF8Encoding(false));
-            SqlCommand.RunShell([file], stdout, stderr, stdin, stdinRedirected: true);
-        }
-
-        return (Encoding.UTF8.GetString(stdoutBytes.ToArray()), stderr.ToString());
+        var (stdout, stderr, _) = ScriptDiff.ForgeShell(script, file);
+        return (stdout, stderr);
     }
 }

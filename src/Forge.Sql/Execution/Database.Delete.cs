@@ -17,18 +17,13 @@ public sealed partial class Database
     /// <summary>Compiles a DELETE (top level or in a trigger body) and the programs of the triggers it may fire.</summary>
     private StatementRun PrepareDelete(DeleteStmt delete, string sql, TriggerFrame? frame)
     {
-        if (delete.With is not null)
-        {
-            throw new SqlPrepareException("not supported yet: WITH in DELETE");
-        }
-
         if (TargetView(delete.Table) is { } view)
         {
             return PrepareViewDelete(delete, sql, frame, view);
         }
 
         var table = TargetTable(delete.Table);
-        var planner = Planner(sql);
+        var planner = Planner(sql).WithCtes(delete.With);
         var scope = TargetScope(ShapeOf(table), delete.Alias ?? table.Name, frame);
         var compiler = new ExpressionCompiler(scope) { Subqueries = planner };
         var where = delete.Where is null ? null : compiler.Compile(delete.Where);

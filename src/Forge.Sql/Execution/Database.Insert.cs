@@ -22,9 +22,17 @@ public sealed partial class Database
     /// </summary>
     private StatementRun PrepareInsert(InsertStmt insert, string sql, TriggerFrame? frame)
     {
-        if (insert.With is not null)
+        if (insert.With is { } with)
         {
-            throw new SqlPrepareException("not supported yet: WITH in INSERT");
+            // WITH ... INSERT ... SELECT: the CTEs belong to the SELECT (outer ones first, so the
+            // SELECT's own shadow them).
+            insert = insert with
+            {
+                With = null,
+                Select = insert.Select is { } s
+                    ? s with { With = s.With is null ? with : new WithClause(with.Recursive || s.With.Recursive, new([.. with.Tables, .. s.With.Tables])) }
+                    : null,
+            };
         }
 
         if (TargetView(insert.Table) is { } view)

@@ -17,11 +17,6 @@ public sealed partial class Database
     /// <summary>Compiles an UPDATE (top level or in a trigger body) and the programs of the triggers it may fire.</summary>
     private StatementRun PrepareUpdate(UpdateStmt update, string sql, TriggerFrame? frame)
     {
-        if (update.With is not null)
-        {
-            throw new SqlPrepareException("not supported yet: WITH in UPDATE");
-        }
-
         if (TargetView(update.Table) is { } view)
         {
             return PrepareViewUpdate(update, sql, frame, view);
@@ -29,7 +24,7 @@ public sealed partial class Database
 
         var table = TargetTable(update.Table);
         var shape = ShapeOf(table);
-        var planner = Planner(sql);
+        var planner = Planner(sql).WithCtes(update.With);
         FromScope scope;
         TableInfo? fromTable = null;
         if (update.From is not null)
