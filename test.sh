@@ -12,6 +12,8 @@ cd "$root"
 apt_packages=(redis-server redis-tools)
 # sql: the real sqlite3 (differential tests of functions, file format and SQL).
 apt_packages+=(sqlite3)
+# sniff: the real tcpdump and tshark (differential tests of decoding and of written capture files).
+apt_packages+=(tcpdump tshark)
 
 missing=()
 for pkg in ${apt_packages[@]+"${apt_packages[@]}"}; do

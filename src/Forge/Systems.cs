@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Forge.Cache;
+using Forge.Sniff;
 using Forge.Sql;
 using Forge.Tunnel;
 using Microsoft.Extensions.Logging;
@@ -17,5 +18,6 @@ internal static class Systems
         yield return TunnelCommand.Create(loggerFactory);
         yield return CacheCommand.Create(loggerFactory);
         yield return SqlCommand.Create();
+        yield return SniffCommand.Create();
     }
 }

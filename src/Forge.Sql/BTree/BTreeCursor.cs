@@ -504,6 +504,11 @@ internal sealed class BTreeCursor : IDisposable
             _store.FreeOverflow(cell);
         }
 
+        if (_store.TryRemoveInPlace(_pages[level].Number, IsTable, index, isRoot: level == 0))
+        {
+            return;
+        }
+
         var content = _store.ReadContent(_pages[level].Number, IsTable);
         content.Cells.RemoveAt(index);
         PlaceAt(level, content);

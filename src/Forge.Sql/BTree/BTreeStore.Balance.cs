@@ -136,6 +136,106 @@ internal sealed partial class BTreeStore
         return true;
     }
 
+    /// <summary>
+    /// Removes cell <paramref name="index"/> of a leaf without rebuilding the page, when the page
+    /// stays at least a third full (or is the root): the pointer array closes up and the cell's
+    /// bytes join the content area or the freeblock list (merged with neighbours as SQLite keeps
+    /// it: ascending, no two blocks closer than 4 bytes, smaller gaps counted as fragments).
+    /// False when the page would be underfull and must be balanced, or looks damaged.
+    /// </summary>
+    internal bool TryRemoveInPlace(uint pageNumber, bool table, int index, bool isRoot)
+    {
+        var page = Pager.GetPage(pageNumber);
+        var node = Node.Read(page, UsableSize, table);
+        if (!node.IsLeaf || (uint)index >= (uint)node.CellCount)
+        {
+            return false;
+        }
+
+        var cell = node.Cell(index);
+        var start = cell.Offset;
+        var size = cell.Size;
+        var free = node.FreeSpace(); // also validates the freeblock list
+        var used = Capacity(pageNumber) - free - size - 2;
+        var contentStart = node.ContentStart;
+        if ((!isRoot && used < UsableSize / 3) || size < BTreePage.MinCellSize || start < contentStart || start + size > UsableSize)
+        {
+            return false;
+        }
+
+        var data = page.Data;
+        var hdr = node.Hdr;
+
+        // Find the freeblocks around the cell: prev (or the header's first-freeblock field) and next.
+        var link = hdr + BTreePage.FirstFreeblockOffset;
+        int next = BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(link));
+        while (next != 0 && next < start)
+        {
+            link = next;
+            next = BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(next));
+        }
+
+        var end = start + size;
+        var fragments = 0;
+        if (next != 0 && end + 3 >= next)
+        {
+            if (next < end)
+            {
+                return false; // overlapping: damaged
+            }
+
+            fragments += next - end;
+            end = next + BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(next + 2));
+            next = BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(next));
+        }
+
+        if (link != hdr + BTreePage.FirstFreeblockOffset)
+        {
+            var linkEnd = link + BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(link + 2));
+            if (linkEnd + 3 >= start)
+            {
+                if (linkEnd > start)
+                {
+                    return false;
+                }
+
+                fragments += start - linkEnd;
+                start = link;
+            }
+        }
+
+        var frag = data[hdr + BTreePage.FragmentedBytesOffset];
+        if (fragments > frag)
+        {
+            return false;
+        }
+
+        Pager.MakeWritable(page);
+        data[hdr + BTreePage.FragmentedBytesOffset] = (byte)(frag - fragments);
+        if (start == contentStart)
+        {
+            // The freed bytes begin the content area: it simply shrinks.
+            BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(hdr + BTreePage.FirstFreeblockOffset), (ushort)next);
+            BTreePage.WriteContentStart(data.AsSpan(hdr), end);
+        }
+        else
+        {
+            if (start != link)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(link), (ushort)start);
+            }
+
+            BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(start), (ushort)next);
+            BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(start + 2), (ushort)(end - start));
+        }
+
+        var at = hdr + node.HeaderSize + (2 * index);
+        var ptrEnd = node.PointerArrayEnd;
+        data.AsSpan(at + 2, ptrEnd - at - 2).CopyTo(data.AsSpan(at));
+        BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(hdr + BTreePage.CellCountOffset), (ushort)(node.CellCount - 1));
+        return true;
+    }
+
     /// <summary>Points an interior page's right-child pointer at <paramref name="child"/>.</summary>
     internal void SetRightChild(uint pageNumber, uint child)
     {

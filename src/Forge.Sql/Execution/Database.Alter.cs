@@ -81,6 +81,7 @@ public sealed partial class Database
 
                     SchemaTable.Delete(_store, table.Rowid);
                     DeleteSequence(table.Name);
+                    DropTempTriggersOn(table.Name);
                     break;
                 }
 
@@ -223,6 +224,14 @@ public sealed partial class Database
                     edits.Add((t.Start, t.Length, quoted));
                 }
             }
+            else if (row.Type == "trigger" && row.Sql is not null)
+            {
+                edits.AddRange(TriggerTableEdits(row.Sql, old, quoted));
+                if (row.TableName.Equals(old, StringComparison.OrdinalIgnoreCase))
+                {
+                    tableName = newName;
+                }
+            }
             else if (row.Type == "index" && row.TableName.Equals(old, StringComparison.OrdinalIgnoreCase))
             {
                 tableName = newName;
@@ -251,6 +260,7 @@ public sealed partial class Database
             SchemaTable.Update(_store, row.Rowid, row.Type, name, tableName, row.RootPage, row.Sql is null ? null : ApplyEdits(row.Sql, edits));
         }
 
+        RenameTempTriggers(old, newName);
         var (root, seqRowid, seq) = FindSequence(old);
         if (seqRowid >= 0)
         {
@@ -362,6 +372,10 @@ public sealed partial class Database
                     edits.AddRange(list.Where(t => NameOf(t, text).Equals(oldName, StringComparison.OrdinalIgnoreCase)));
                 }
             }
+            else if (row.Type == "trigger")
+            {
+                edits.AddRange(TriggerColumnTokens(text, table.Name, oldName));
+            }
             else if (row.Type == "index" && row.TableName.Equals(table.Name, StringComparison.OrdinalIgnoreCase))
             {
                 var tokens = TokensOf(text);
@@ -389,6 +403,18 @@ public sealed partial class Database
 
             SchemaTable.Update(_store, row.Rowid, row.Type, row.Name, row.TableName, row.RootPage, newSql);
         }
+
+        foreach (var trigger in _tempTriggers.Values.ToList())
+        {
+            var tokens = TriggerColumnTokens(trigger.Sql, table.Name, oldName);
+            if (tokens.Count > 0)
+            {
+                var newSql = ApplyEdits(trigger.Sql, [.. tokens.DistinctBy(t => t.Start).Select(t => (t.Start, t.Length, Replacement(t, trigger.Sql)))]);
+                _tempTriggers[trigger.Name] = trigger with { Sql = newSql, Create = (CreateTriggerStmt)SqlParser.Parse(newSql).Statement! };
+            }
+        }
+
+        _programs.Clear();
     }
 
     // ---- ADD COLUMN ----
@@ -569,6 +595,8 @@ public sealed partial class Database
         {
             cursor.Insert(rowid, record);
         }
+
+        CheckTriggersAfterDropColumn(table);
     }
 
     private static bool NamesColumn(Expr e, string column) => e switch

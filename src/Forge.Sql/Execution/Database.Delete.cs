@@ -1,3 +1,4 @@
+using Forge.Sql.Execution.Expressions;
 using Forge.Sql.Parsing;
 using Forge.Sql.Planning;
 using Forge.Sql.Records;
@@ -11,40 +12,64 @@ namespace Forge.Sql.Execution;
 /// </summary>
 public sealed partial class Database
 {
-    private ResultSet Delete(DeleteStmt delete, string sql)
-    {
-        if (delete.With is not null)
-        {
-            throw new SqlPrepareException("not supported yet: WITH in DELETE");
-        }
+    private ResultSet Delete(DeleteStmt delete, string sql) => PrepareDelete(delete, sql, null)(null, null);
 
-        if (delete.OrderBy.Count > 0 || delete.Limit is not null)
+    /// <summary>Compiles a DELETE (top level or in a trigger body) and the programs of the triggers it may fire.</summary>
+    private StatementRun PrepareDelete(DeleteStmt delete, string sql, TriggerFrame? frame)
+    {
+        if (TargetView(delete.Table) is { } view)
         {
-            throw new SqlPrepareException(delete.OrderBy.Count > 0 ? "ORDER BY without LIMIT on DELETE" : "not supported yet: LIMIT on DELETE");
+            return PrepareViewDelete(delete, sql, frame, view);
         }
 
         var table = TargetTable(delete.Table);
-        var scope = new RowScope(table, delete.Alias ?? table.Name, 0);
+        var planner = Planner(sql).WithCtes(delete.With);
+        var scope = TargetScope(ShapeOf(table), delete.Alias ?? table.Name, frame);
+        var compiler = new ExpressionCompiler(scope) { Subqueries = planner };
+        var where = delete.Where is null ? null : compiler.Compile(delete.Where);
+        var order = CompileDmlOrder(delete.OrderBy, delete.Limit, compiler, "DELETE");
         var returning = CompileReturning(delete.Returning, table, sql, integralRealsAsIntegers: false);
-        var ctx = NewContext(2);
-        var rowids = MatchingRowids(table, scope, delete.Where, ctx);
-
-        using var w = OpenWrite(table, ctx);
-        var old = new SqlValue[table.Columns.Length];
-        var oldRow = new ValueRow(old);
-        foreach (var rowid in rowids)
+        var before = TriggersFor(table.Name, TriggerEvent.Delete, TriggerTime.Before);
+        var after = TriggersFor(table.Name, TriggerEvent.Delete, TriggerTime.After);
+        PrepareTriggers(before.Concat(after), null);
+        var slots = planner.SlotCount;
+        return (newRow, oldRow) =>
         {
-            if (!ReadRowAt(w, rowid, old))
+            var ctx = RunContext(slots, newRow, oldRow);
+            returning?.Rows.Clear();
+            var rowids = MatchingRowids(table, scope, delete.Where, where, ctx, order);
+            using var w = OpenWrite(table, ctx);
+            var old = new SqlValue[table.Columns.Length];
+            var oldRow2 = new ValueRow(old);
+            foreach (var rowid in rowids)
             {
-                continue;
+                // A row a trigger (or an earlier row's) deleted is gone.
+                if (!ReadRowAt(w, rowid, old))
+                {
+                    continue;
+                }
+
+                var current = old;
+                if (before.Count > 0)
+                {
+                    current = new SqlValue[old.Length];
+                    if (!FireTriggers(before, null, RowOf(old, rowid), null) || !ReadRowAt(w, rowid, current))
+                    {
+                        continue;
+                    }
+                }
+
+                oldRow2.RowId = rowid;
+                AddReturningRow(returning, ctx, oldRow2);
+                DeleteRowAt(w, rowid, current);
+                if (after.Count > 0)
+                {
+                    FireTriggers(after, null, RowOf(old, rowid), null);
+                }
             }
 
-            oldRow.RowId = rowid;
-            AddReturningRow(returning, ctx, oldRow);
-            DeleteRowAt(w, rowid, old);
-        }
-
-        return ResultOf(returning);
+            return ResultOf(returning);
+        };
     }
 
     /// <summary>sqlite_sequence's row for a table: (schema row, its rowid, seq); rowid -1 when there is none.</summary>

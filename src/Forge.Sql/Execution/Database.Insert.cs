@@ -14,11 +14,30 @@ namespace Forge.Sql.Execution;
 /// </summary>
 public sealed partial class Database
 {
-    private ResultSet Insert(InsertStmt insert, string sql)
+    private ResultSet Insert(InsertStmt insert, string sql) => PrepareInsert(insert, sql, null)(null, null);
+
+    /// <summary>
+    /// Compiles an INSERT (at the top level, or as a statement of a trigger body with <paramref name="frame"/>)
+    /// and the programs of the triggers it may fire; the result runs it.
+    /// </summary>
+    private StatementRun PrepareInsert(InsertStmt insert, string sql, TriggerFrame? frame)
     {
-        if (insert.With is not null)
+        if (insert.With is { } with)
         {
-            throw new SqlPrepareException("not supported yet: WITH in INSERT");
+            // WITH ... INSERT ... SELECT: the CTEs belong to the SELECT (outer ones first, so the
+            // SELECT's own shadow them).
+            insert = insert with
+            {
+                With = null,
+                Select = insert.Select is { } s
+                    ? s with { With = s.With is null ? with : new WithClause(with.Recursive || s.With.Recursive, new([.. with.Tables, .. s.With.Tables])) }
+                    : null,
+            };
+        }
+
+        if (TargetView(insert.Table) is { } view)
+        {
+            return PrepareViewInsert(insert, sql, frame, view);
         }
 
         if (insert.Table.Schema is { } schema && !schema.Equals("main", StringComparison.OrdinalIgnoreCase))
@@ -52,129 +71,126 @@ public sealed partial class Database
             }
         }
 
-        var ctx = NewContext(2);
-        var compiler = new ExpressionCompiler(null);
         var name0 = insert.Alias ?? table.Name;
-        var upserts = CompileUpserts(insert, table, name0);
+        var orAction = frame?.OrConf ?? insert.OrAction;
+        var upserts = CompileUpserts(insert, table, name0, frame, sql);
         var returning = CompileReturning(insert.Returning, table, sql);
-
-        // The rows: VALUES evaluated row by row as they go in (a later row sees the earlier ones), or a SELECT's result.
-        IEnumerable<SqlValue[]> rows;
         if (insert.Select is null)
         {
-            rows = [[]];
             targets = [];
         }
-        else if (insert.Select is { Body: ValuesBody values, With: null, OrderBy.Count: 0, Limit: null })
+
+        var source = PrepareInsertSource(insert, sql, frame, table.Name, table.Columns.Length, targets);
+        var before = TriggersFor(table.Name, TriggerEvent.Insert, TriggerTime.Before);
+        var after = TriggersFor(table.Name, TriggerEvent.Insert, TriggerTime.After);
+        PrepareTriggers(before.Concat(after), orAction);
+        var slots = Math.Max(source.Slots, upserts?.Max(u => u.Slots) ?? 0);
+        return (newRow, oldRow) =>
         {
-            var compiled = new List<CompiledExpr[]>();
-            foreach (var row in values.Rows)
+            var ctx = RunContext(slots, newRow, oldRow);
+            returning?.Rows.Clear();
+            using var w = OpenWrite(table, ctx);
+            var given = new bool[table.Columns.Length];
+            var returned = new ValueRow([]);
+            foreach (var values in source.Rows(ctx))
             {
-                if (row.Count != targets.Length)
+                var record = new SqlValue[table.Columns.Length];
+                SqlValue? explicitRowid = null;
+                Array.Clear(given);
+                for (var i = 0; i < targets.Length; i++)
                 {
-                    throw new SqlPrepareException(insert.Columns is null
-                        ? $"table {table.Name} has {table.Columns.Length} columns but {row.Count} values were supplied"
-                        : $"{row.Count} values for {targets.Length} columns");
+                    if (targets[i] < 0)
+                    {
+                        explicitRowid = values[i];
+                        continue;
+                    }
+
+                    record[targets[i]] = values[i];
+                    given[targets[i]] = true;
                 }
 
-                compiled.Add([.. row.Select(compiler.Compile)]);
-            }
-
-            rows = compiled.Select(r => r.Select(e => e.Eval(ctx).Detach()).ToArray());
-        }
-        else
-        {
-            var result = RunSelect(insert.Select, sql);
-            if (result.Columns.Count != targets.Length)
-            {
-                throw new SqlPrepareException(insert.Columns is null
-                    ? $"table {table.Name} has {table.Columns.Length} columns but {result.Columns.Count} values were supplied"
-                    : $"{result.Columns.Count} values for {targets.Length} columns");
-            }
-
-            rows = result.Rows.Select(r => r.Values);
-        }
-
-        using var w = OpenWrite(table, ctx);
-        var orAction = insert.OrAction;
-        var given = new bool[table.Columns.Length];
-        var returned = new ValueRow([]);
-        foreach (var source in rows)
-        {
-            var record = new SqlValue[table.Columns.Length];
-            SqlValue? explicitRowid = null;
-            Array.Clear(given);
-            for (var i = 0; i < targets.Length; i++)
-            {
-                if (targets[i] < 0)
+                for (var c = 0; c < record.Length; c++)
                 {
-                    explicitRowid = source[i];
+                    if (!given[c])
+                    {
+                        record[c] = w.Defaults[c]?.Eval(ctx).Detach() ?? SqlValue.Null;
+                    }
+
+                    record[c] = SqlConvert.ApplyAffinity(record[c], table.Columns[c].Affinity);
+                }
+
+                if (table.RowidAlias >= 0)
+                {
+                    explicitRowid = record[table.RowidAlias].IsNull ? null : record[table.RowidAlias];
+                }
+
+                // BEFORE triggers see the row as it will be stored; a rowid still to be chosen is -1 (as in SQLite).
+                if (before.Count > 0)
+                {
+                    var proposed = explicitRowid is { } e ? RowidValue(e) : -1;
+                    var newValues = (SqlValue[])record.Clone();
+                    if (table.RowidAlias >= 0)
+                    {
+                        newValues[table.RowidAlias] = SqlValue.FromInteger(proposed);
+                    }
+
+                    if (!FireTriggers(before, new TriggerRow(newValues, proposed), null, orAction))
+                    {
+                        continue;
+                    }
+                }
+
+                var rowid = explicitRowid is { } v ? RowidValue(v) : NextRowid(w);
+
+                // AUTOINCREMENT remembers the rowid chosen, even when the row is then ignored or upserted (as sqlite3 does).
+                if (w.Sequence >= 0 && rowid > w.Sequence)
+                {
+                    w.Sequence = rowid;
+                }
+
+                var outcome = WriteRow(w, record, rowid, null, null, orAction, upserts, out var plan, out var conflictRowid);
+                if (outcome == WriteOutcome.Upsert)
+                {
+                    if (plan!.Set is null || !UpsertUpdate(w, plan, record, rowid, conflictRowid, out record, out rowid))
+                    {
+                        continue;
+                    }
+                }
+                else if (outcome == WriteOutcome.Ignored)
+                {
                     continue;
                 }
-
-                record[targets[i]] = source[i];
-                given[targets[i]] = true;
-            }
-
-            for (var c = 0; c < record.Length; c++)
-            {
-                if (!given[c])
+                else if (after.Count > 0)
                 {
-                    record[c] = w.Defaults[c]?.Eval(ctx).Detach() ?? SqlValue.Null;
+                    FireTriggers(after, RowOf(record, rowid), null, orAction);
                 }
 
-                record[c] = SqlConvert.ApplyAffinity(record[c], table.Columns[c].Affinity);
+                returned.Values = record;
+                returned.RowId = rowid;
+                AddReturningRow(returning, ctx, returned);
             }
 
-            if (table.RowidAlias >= 0)
+            if (w.Sequence > w.SequenceAtStart)
             {
-                explicitRowid = record[table.RowidAlias].IsNull ? null : record[table.RowidAlias];
+                // A trigger may have moved the sequence further meanwhile.
+                WriteSequence(table.Name, Math.Max(w.Sequence, ReadSequence(table.Name)));
             }
 
-            var rowid = explicitRowid is { } v ? RowidValue(v) : NextRowid(w);
-
-            // AUTOINCREMENT remembers the rowid chosen, even when the row is then ignored or upserted (as sqlite3 does).
-            if (w.Sequence >= 0 && rowid > w.Sequence)
-            {
-                w.Sequence = rowid;
-            }
-
-            var outcome = WriteRow(w, record, rowid, null, null, orAction, upserts, out var plan, out var conflictRowid);
-            if (outcome == WriteOutcome.Upsert)
-            {
-                if (plan!.Set is null || !UpsertUpdate(w, plan, record, rowid, conflictRowid, out record, out rowid))
-                {
-                    continue;
-                }
-            }
-            else if (outcome == WriteOutcome.Ignored)
-            {
-                continue;
-            }
-
-            returned.Values = record;
-            returned.RowId = rowid;
-            AddReturningRow(returning, ctx, returned);
-        }
-
-        if (w.Sequence > w.SequenceAtStart)
-        {
-            WriteSequence(table.Name, w.Sequence);
-        }
-
-        return ResultOf(returning);
+            return ResultOf(returning);
+        };
     }
 
-    /// <summary>ON CONFLICT clauses bound to the rowid or the UNIQUE index their target names.</summary>
-    private static List<UpsertPlan>? CompileUpserts(InsertStmt insert, TableInfo table, string name)
+    /// <summary>ON CONFLICT clauses bound to the rowid or the UNIQUE index their target names; DO UPDATE with the UPDATE triggers it fires.</summary>
+    private List<UpsertPlan>? CompileUpserts(InsertStmt insert, TableInfo table, string name, TriggerFrame? frame, string sql)
     {
         if (insert.Upserts.Count == 0)
         {
             return null;
         }
 
-        var scope = new RowScope(table, name, 0, next: new RowScope(table, "excluded", 1, qualifiedOnly: true));
-        var compiler = new ExpressionCompiler(scope);
+        var shape = ShapeOf(table);
+        var planner = Planner(sql);
+        var compiler = new ExpressionCompiler(TargetScope(shape, name, frame, shape, "excluded", secondHidden: true)) { Subqueries = planner };
         var plans = new List<UpsertPlan>();
         for (var u = 0; u < insert.Upserts.Count; u++)
         {
@@ -193,9 +209,16 @@ public sealed partial class Database
             }
 
             (int, CompiledExpr)[]? set = null;
+            List<TriggerInfo> before = [], after = [];
             if (clause.Set is not null)
             {
                 set = [.. Assignments(clause.Set, table, compiler)];
+
+                // DO UPDATE fires the UPDATE triggers, as an UPDATE OR ABORT would (SQLite codes it so).
+                var names = SetColumnNames(clause.Set);
+                before = TriggersFor(table.Name, TriggerEvent.Update, TriggerTime.Before, names);
+                after = TriggersFor(table.Name, TriggerEvent.Update, TriggerTime.After, names);
+                PrepareTriggers(before.Concat(after), ConflictAction.Abort);
             }
 
             plans.Add(new UpsertPlan
@@ -203,7 +226,14 @@ public sealed partial class Database
                 Constraint = constraint,
                 Set = set,
                 Where = clause.Where is null ? null : compiler.Compile(clause.Where),
+                Before = before,
+                After = after,
             });
+        }
+
+        foreach (var plan in plans)
+        {
+            plan.Slots = planner.SlotCount;
         }
 
         return plans;
@@ -349,9 +379,47 @@ public sealed partial class Database
             ctx.Rows[1] = null;
         }
 
-        if (WriteRow(w, record, rowid, conflictRowid, old, null, null, out _, out _) != WriteOutcome.Written)
+        var current = old;
+        if (plan.Before.Count > 0)
+        {
+            if (!FireTriggers(plan.Before, RowOf(record, rowid), RowOf(old, conflictRowid), ConflictAction.Abort)
+                || !ReloadAfterBefore(w, conflictRowid, plan.Set!, record, out current))
+            {
+                return false;
+            }
+        }
+
+        if (WriteRow(w, record, rowid, conflictRowid, current, null, null, out _, out _) != WriteOutcome.Written)
         {
             return false;
+        }
+
+        if (plan.After.Count > 0)
+        {
+            FireTriggers(plan.After, RowOf(record, rowid), RowOf(old, conflictRowid), ConflictAction.Abort);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// After BEFORE UPDATE triggers: the row as it is now (false when they deleted it); the columns
+    /// the SET leaves alone take its current values (a trigger may have changed them), as in SQLite.
+    /// </summary>
+    private static bool ReloadAfterBefore(TableWrite w, long rowid, (int Column, CompiledExpr Value)[] set, SqlValue[] record, out SqlValue[] current)
+    {
+        current = new SqlValue[w.Table.Columns.Length];
+        if (!ReadRowAt(w, rowid, current))
+        {
+            return false;
+        }
+
+        for (var c = 0; c < record.Length; c++)
+        {
+            if (c != w.Table.RowidAlias && !set.Any(s => s.Column == c))
+            {
+                record[c] = current[c];
+            }
         }
 
         return true;

@@ -12,20 +12,20 @@ namespace Forge.Sql.Execution;
 /// </summary>
 public sealed partial class Database
 {
-    private ResultSet Update(UpdateStmt update, string sql)
-    {
-        if (update.With is not null)
-        {
-            throw new SqlPrepareException("not supported yet: WITH in UPDATE");
-        }
+    private ResultSet Update(UpdateStmt update, string sql) => PrepareUpdate(update, sql, null)(null, null);
 
-        if (update.OrderBy.Count > 0 || update.Limit is not null)
+    /// <summary>Compiles an UPDATE (top level or in a trigger body) and the programs of the triggers it may fire.</summary>
+    private StatementRun PrepareUpdate(UpdateStmt update, string sql, TriggerFrame? frame)
+    {
+        if (TargetView(update.Table) is { } view)
         {
-            throw new SqlPrepareException(update.OrderBy.Count > 0 ? "ORDER BY without LIMIT on UPDATE" : "not supported yet: LIMIT on UPDATE");
+            return PrepareViewUpdate(update, sql, frame, view);
         }
 
         var table = TargetTable(update.Table);
-        IColumnScope scope = new RowScope(table, update.Alias ?? table.Name, 0);
+        var shape = ShapeOf(table);
+        var planner = Planner(sql).WithCtes(update.With);
+        FromScope scope;
         TableInfo? fromTable = null;
         if (update.From is not null)
         {
@@ -36,63 +36,97 @@ public sealed partial class Database
             }
 
             fromTable = _catalog.FindTable(tr.Name.Name) ?? throw new SqlPrepareException($"no such table: {tr.Name.Name}");
-            scope = new PairScope(table, update.Alias ?? table.Name, fromTable, tr.Alias ?? fromTable.Name);
-        }
-
-        var compiler = new ExpressionCompiler(scope);
-        var set = Assignments(update.Set, table, compiler).ToArray();
-        var returning = CompileReturning(update.Returning, table, sql);
-        var ctx = NewContext(2);
-        List<long> rowids;
-        List<SqlValue[]>? partners = null;
-        if (fromTable is null)
-        {
-            rowids = MatchingRowids(table, scope, update.Where, ctx);
+            scope = TargetScope(shape, update.Alias ?? table.Name, frame, ShapeOf(fromTable), tr.Alias ?? fromTable.Name);
         }
         else
         {
-            (rowids, partners) = MatchingPairs(table, fromTable, scope, update.Where, ctx);
+            scope = TargetScope(shape, update.Alias ?? table.Name, frame);
         }
 
-        using var w = OpenWrite(table, ctx);
-        var old = new SqlValue[table.Columns.Length];
-        var oldRow = new ValueRow(old);
-        var returned = new ValueRow([]);
-        for (var n = 0; n < rowids.Count; n++)
+        var compiler = new ExpressionCompiler(scope) { Subqueries = planner };
+        var set = Assignments(update.Set, table, compiler).ToArray();
+        var where = update.Where is null ? null : compiler.Compile(update.Where);
+        var order = CompileDmlOrder(update.OrderBy, update.Limit, compiler, "UPDATE");
+        var returning = CompileReturning(update.Returning, table, sql);
+        var orAction = frame?.OrConf ?? update.OrAction;
+        var setNames = SetColumnNames(update.Set);
+        var before = TriggersFor(table.Name, TriggerEvent.Update, TriggerTime.Before, setNames);
+        var after = TriggersFor(table.Name, TriggerEvent.Update, TriggerTime.After, setNames);
+        PrepareTriggers(before.Concat(after), orAction);
+        var slots = planner.SlotCount;
+        return (newRow, oldRow) =>
         {
-            // A row an earlier REPLACE deleted is gone.
-            var rowid = rowids[n];
-            if (!ReadRowAt(w, rowid, old))
+            var ctx = RunContext(slots, newRow, oldRow);
+            returning?.Rows.Clear();
+            List<long> rowids;
+            List<SqlValue[]>? partners = null;
+            if (fromTable is null)
             {
-                continue;
+                rowids = MatchingRowids(table, scope, update.Where, where, ctx, order);
+            }
+            else
+            {
+                (rowids, partners) = MatchingPairs(table, fromTable, where, ctx);
+                if (order is not null)
+                {
+                    (rowids, partners) = OrderAndLimitPairs(table, rowids, partners, order, ctx);
+                }
             }
 
-            oldRow.RowId = rowid;
-            ctx.Rows[0] = oldRow;
-            ctx.Rows[1] = partners is null ? null : new ValueRow(partners[n]);
-            var (record, newRowid) = UpdatedRecord(table, old, rowid, set, ctx);
-            ctx.Rows[0] = null;
-            ctx.Rows[1] = null;
-            if (WriteRow(w, record, newRowid, rowid, old, update.OrAction, null, out _, out _) != WriteOutcome.Written)
+            using var w = OpenWrite(table, ctx);
+            var old = new SqlValue[table.Columns.Length];
+            var oldRow2 = new ValueRow(old);
+            var returned = new ValueRow([]);
+            for (var n = 0; n < rowids.Count; n++)
             {
-                continue;
+                // A row an earlier REPLACE (or a trigger) deleted is gone.
+                var rowid = rowids[n];
+                if (!ReadRowAt(w, rowid, old))
+                {
+                    continue;
+                }
+
+                oldRow2.RowId = rowid;
+                ctx.Rows[0] = oldRow2;
+                ctx.Rows[1] = partners is null ? null : new ValueRow(partners[n]);
+                var (record, newRowid) = UpdatedRecord(table, old, rowid, set, ctx);
+                ctx.Rows[0] = null;
+                ctx.Rows[1] = null;
+                var current = old;
+                if (before.Count > 0)
+                {
+                    if (!FireTriggers(before, RowOf(record, newRowid), RowOf(old, rowid), orAction)
+                        || !ReloadAfterBefore(w, rowid, set, record, out current))
+                    {
+                        continue;
+                    }
+                }
+
+                if (WriteRow(w, record, newRowid, rowid, current, orAction, null, out _, out _) != WriteOutcome.Written)
+                {
+                    continue;
+                }
+
+                if (after.Count > 0)
+                {
+                    FireTriggers(after, RowOf(record, newRowid), RowOf(old, rowid), orAction);
+                }
+
+                returned.Values = record;
+                returned.RowId = newRowid;
+                AddReturningRow(returning, ctx, returned);
             }
 
-            returned.Values = record;
-            returned.RowId = newRowid;
-            AddReturningRow(returning, ctx, returned);
-        }
-
-        return ResultOf(returning);
+            return ResultOf(returning);
+        };
     }
 
     /// <summary>
     /// The target rows of UPDATE ... FROM and, for each, the first FROM row (its values) the WHERE
     /// accepts with it. With several, SQLite's choice is arbitrary (sqlite3's depends on its plan).
     /// </summary>
-    private (List<long> Rowids, List<SqlValue[]> Partners) MatchingPairs(TableInfo table, TableInfo from, IColumnScope scope, Expr? where, EvalContext ctx)
+    private (List<long> Rowids, List<SqlValue[]> Partners) MatchingPairs(TableInfo table, TableInfo from, CompiledExpr? compiled, EvalContext ctx)
     {
-        var compiled = where is null ? null : new ExpressionCompiler(scope).Compile(where);
         var rowids = new List<long>();
         var partners = new List<SqlValue[]>();
         using var targets = _store.OpenTable(table.Root);
@@ -127,26 +161,6 @@ public sealed partial class Database
         }
 
         return (rowids, partners);
-    }
-
-    /// <summary>Two tables' names (slot 0 the target, slot 1 the FROM table): a bare name in both is ambiguous.</summary>
-    private sealed class PairScope(TableInfo first, string firstName, TableInfo second, string secondName) : IColumnScope
-    {
-        private readonly RowScope _first = new(first, firstName, 0);
-        private readonly RowScope _second = new(second, secondName, 1);
-
-        public bool TryResolve(string? tableName, string column, out ColumnBinding binding)
-        {
-            var inFirst = _first.TryResolve(tableName, column, out var a);
-            var inSecond = _second.TryResolve(tableName, column, out var b);
-            if (inFirst && inSecond && (tableName is not null || first.FindColumn(column) >= 0 == second.FindColumn(column) >= 0))
-            {
-                throw new SqlPrepareException($"ambiguous column name: {(tableName is null ? column : tableName + "." + column)}");
-            }
-
-            binding = inFirst ? a : b;
-            return inFirst || inSecond;
-        }
     }
 
     /// <summary>The table a write statement names ("no such table: x"; sqlite_schema may not be modified).</summary>

@@ -78,6 +78,14 @@ public sealed partial class Database
         public (int Column, CompiledExpr Value)[]? Set { get; init; }
 
         public CompiledExpr? Where { get; init; }
+
+        /// <summary>DO UPDATE's BEFORE and AFTER UPDATE triggers.</summary>
+        public List<TriggerInfo> Before { get; init; } = [];
+
+        public List<TriggerInfo> After { get; init; } = [];
+
+        /// <summary>Row slots its expressions need.</summary>
+        public int Slots { get; set; }
     }
 
     /// <summary>The open cursors and compiled rules for writing one table during one statement.</summary>
@@ -413,6 +421,7 @@ public sealed partial class Database
             }
         }
 
+        var replaceTriggers = false;
         ConflictAction ActionOf(int k) => orAction ?? (k < 0 ? rules.RowidAction : rules.IndexAction[k]) ?? ConflictAction.Abort;
         int Rank(int k) => upserts is not null && upserts.Any(u => u.Constraint == k) ? 0 : ActionOf(k) == ConflictAction.Replace ? 2 : 1;
         order = [.. order.OrderBy(Rank)];
@@ -454,26 +463,29 @@ public sealed partial class Database
                         var victim = new SqlValue[table.Columns.Length];
                         if (ReadRowAt(w, conflict, victim))
                         {
-                            DeleteRowAt(w, conflict, victim);
+                            replaceTriggers |= ReplaceDelete(w, conflict, victim);
                         }
 
                         break;
                     }
 
                 default:
-                    {
-                        string names;
-                        if (k < 0)
-                        {
-                            names = $"{table.Name}.{(table.RowidAlias >= 0 ? table.Columns[table.RowidAlias].Name : "rowid")}";
-                        }
-                        else
-                        {
-                            names = IndexColumnsText(table, table.Indexes[k]);
-                        }
+                    throw ConstraintError($"UNIQUE constraint failed: {UniqueNames(table, k)}", action);
+            }
+        }
 
-                        throw ConstraintError($"UNIQUE constraint failed: {names}", action);
-                    }
+        // DELETE triggers a REPLACE fired may have brought a conflict back: SQLite checks again, as ABORT.
+        if (replaceTriggers)
+        {
+            foreach (var k in order)
+            {
+                var again = k < 0
+                    ? (w.Rows.SeekRowid(rowid, out var exact) && exact ? rowid : null)
+                    : FindIndexConflict(w, k, record, oldRowid ?? rowid);
+                if (again is { } r && r != own)
+                {
+                    throw ConstraintError($"UNIQUE constraint failed: {UniqueNames(table, k)}", ConflictAction.Abort);
+                }
             }
         }
 
@@ -510,6 +522,44 @@ public sealed partial class Database
         w.Rows.Insert(rowid, RecordFormat.Encode(stored));
         return WriteOutcome.Written;
     }
+
+    /// <summary>
+    /// REPLACE deleting a conflicting row: its DELETE triggers fire only with recursive_triggers on
+    /// (SQLite's rule); a trigger that deleted the row already leaves nothing to do.
+    /// </summary>
+    private bool ReplaceDelete(TableWrite w, long rowid, SqlValue[] victim)
+    {
+        var before = _recursiveTriggers ? TriggersFor(w.Table.Name, TriggerEvent.Delete, TriggerTime.Before) : [];
+        var after = _recursiveTriggers ? TriggersFor(w.Table.Name, TriggerEvent.Delete, TriggerTime.After) : [];
+        if (before.Count == 0 && after.Count == 0)
+        {
+            DeleteRowAt(w, rowid, victim);
+            return false;
+        }
+
+        var current = victim;
+        if (before.Count > 0)
+        {
+            current = new SqlValue[victim.Length];
+            if (!FireTriggers(before, null, RowOf(victim, rowid), ConflictAction.Replace) || !ReadRowAt(w, rowid, current))
+            {
+                return true;
+            }
+        }
+
+        DeleteRowAt(w, rowid, current);
+        if (after.Count > 0)
+        {
+            FireTriggers(after, null, RowOf(victim, rowid), ConflictAction.Replace);
+        }
+
+        return true;
+    }
+
+    /// <summary>The columns a UNIQUE failure names: the rowid (k &lt; 0) or index k's.</summary>
+    private static string UniqueNames(TableInfo table, int k) => k < 0
+        ? $"{table.Name}.{(table.RowidAlias >= 0 ? table.Columns[table.RowidAlias].Name : "rowid")}"
+        : IndexColumnsText(table, table.Indexes[k]);
 
     private static bool SameKey(SqlValue[] a, SqlValue[] b)
     {
@@ -632,13 +682,14 @@ public sealed partial class Database
     /// The rowids of the rows <paramref name="where"/> selects, collected before anything changes
     /// (the Halloween problem). The access path: a rowid equality or range taken from the WHERE's
     /// top-level AND terms when there is one, otherwise a full scan; the whole WHERE is checked
-    /// on every candidate. A planner can replace this with an index-driven path.
+    /// on every candidate. With <paramref name="order"/> (UPDATE/DELETE ... ORDER BY ... LIMIT)
+    /// the rows are sorted (stable, from rowid order) and cut to the LIMIT and OFFSET.
     /// </summary>
-    private List<long> MatchingRowids(TableInfo table, IColumnScope scope, Expr? where, EvalContext ctx)
+    private List<long> MatchingRowids(TableInfo table, IColumnScope scope, Expr? whereSyntax, CompiledExpr? compiled, EvalContext ctx, DmlOrder? order = null)
     {
-        var compiled = where is null ? null : new ExpressionCompiler(scope).Compile(where);
-        var (low, high) = RowidRange(where, scope, ctx);
+        var (low, high) = RowidRange(whereSyntax, scope, ctx);
         var result = new List<long>();
+        var keys = order is null ? null : new List<SqlValue[]>();
         if (low > high)
         {
             return result;
@@ -658,14 +709,16 @@ public sealed partial class Database
                     break;
                 }
 
-                if (compiled is not null)
+                if (compiled is not null || keys is not null)
                 {
                     ReadRow(table, cursor, row.Values);
                     row.RowId = rowid;
-                    if (CompiledExpr.Truth(compiled.Eval(ctx)) != true)
+                    if (compiled is not null && CompiledExpr.Truth(compiled.Eval(ctx)) != true)
                     {
                         continue;
                     }
+
+                    keys?.Add([.. order!.Keys.Select(k => k.Expr.Eval(ctx).Detach())]);
                 }
 
                 result.Add(rowid);
@@ -676,7 +729,147 @@ public sealed partial class Database
             ctx.Rows[0] = saved;
         }
 
-        return result;
+        if (order is null)
+        {
+            return result;
+        }
+
+        var picked = order.Pick(keys!, ctx);
+        return [.. picked.Select(i => result[i])];
+    }
+
+    /// <summary>UPDATE ... FROM with ORDER BY/LIMIT: the pairs sorted by the target row's keys and cut.</summary>
+    private (List<long> Rowids, List<SqlValue[]> Partners) OrderAndLimitPairs(TableInfo table, List<long> rowids, List<SqlValue[]> partners, DmlOrder order, EvalContext ctx)
+    {
+        using var cursor = _store.OpenTable(table.Root);
+        var row = new ValueRow(new SqlValue[table.Columns.Length]);
+        var keys = new List<SqlValue[]>();
+        for (var i = 0; i < rowids.Count; i++)
+        {
+            if (cursor.SeekRowid(rowids[i], out var exact) && exact)
+            {
+                ReadRow(table, cursor, row.Values);
+            }
+
+            row.RowId = rowids[i];
+            ctx.Rows[0] = row;
+            ctx.Rows[1] = new ValueRow(partners[i]);
+            keys.Add([.. order.Keys.Select(k => k.Expr.Eval(ctx).Detach())]);
+        }
+
+        ctx.Rows[0] = null;
+        ctx.Rows[1] = null;
+        var picked = order.Pick(keys, ctx);
+        return ([.. picked.Select(i => rowids[i])], [.. picked.Select(i => partners[i])]);
+    }
+
+    /// <summary>One ORDER BY term of an UPDATE or DELETE.</summary>
+    private sealed record DmlSortKey(CompiledExpr Expr, bool Descending, bool NullsFirst, Collation Collation);
+
+    /// <summary>UPDATE/DELETE's ORDER BY, LIMIT and OFFSET (SQLITE_ENABLE_UPDATE_DELETE_LIMIT, as Debian builds sqlite3).</summary>
+    private sealed class DmlOrder
+    {
+        public required DmlSortKey[] Keys { get; init; }
+
+        public required CompiledExpr Limit { get; init; }
+
+        public CompiledExpr? Offset { get; init; }
+
+        /// <summary>The positions of the rows to change: stably sorted by the keys, then OFFSET skipped and LIMIT taken (a negative LIMIT: all).</summary>
+        public List<int> Pick(List<SqlValue[]> keys, EvalContext ctx)
+        {
+            var limit = LimitValue(Limit, ctx);
+            var offset = Offset is null ? 0 : Math.Max(0, LimitValue(Offset, ctx));
+            var order = Enumerable.Range(0, keys.Count).ToList();
+            if (Keys.Length > 0)
+            {
+                order = [.. order.Order(Comparer<int>.Create((x, y) =>
+                {
+                    for (var k = 0; k < Keys.Length; k++)
+                    {
+                        var key = Keys[k];
+                        var a = keys[x][k];
+                        var b = keys[y][k];
+                        int c;
+                        if (a.IsNull || b.IsNull)
+                        {
+                            c = a.IsNull && b.IsNull ? 0 : a.IsNull == key.NullsFirst ? -1 : 1;
+                        }
+                        else
+                        {
+                            c = SqlComparer.Compare(a, b, key.Collation);
+                            if (key.Descending)
+                            {
+                                c = -c;
+                            }
+                        }
+
+                        if (c != 0)
+                        {
+                            return c;
+                        }
+                    }
+
+                    return x.CompareTo(y);
+                }))];
+            }
+
+            // The rows chosen are then changed in rowid order (sqlite3 rewrites the statement to
+            // "rowid IN (SELECT rowid ... ORDER BY ... LIMIT ...)").
+            var skipped = order.Skip((int)Math.Min(offset, int.MaxValue));
+            return [.. (limit < 0 ? skipped : skipped.Take((int)Math.Min(limit, int.MaxValue))).Order()];
+        }
+
+        private static long LimitValue(CompiledExpr e, EvalContext ctx)
+        {
+            var v = SqlConvert.ApplyAffinity(e.Eval(ctx), Affinity.Numeric);
+            return v.Type == SqlType.Integer ? v.AsInteger : throw new SqlRuntimeException("datatype mismatch", SqlRuntimeException.Mismatch);
+        }
+    }
+
+    /// <summary>
+    /// Compiles UPDATE/DELETE's ORDER BY and LIMIT against the target's names (null without a
+    /// LIMIT; ORDER BY without one is the parser's error). ORDER BY N names the rowid for N = 1,
+    /// as sqlite3's rewrite to <c>rowid IN (SELECT rowid ... ORDER BY ... LIMIT ...)</c> makes it.
+    /// </summary>
+    private static DmlOrder? CompileDmlOrder(SyntaxList<OrderingTerm> orderBy, LimitClause? limit, ExpressionCompiler compiler, string statement)
+    {
+        if (limit is null)
+        {
+            return orderBy.Count > 0 ? throw new SqlPrepareException($"ORDER BY without LIMIT on {statement}") : null;
+        }
+
+        var keys = new DmlSortKey[orderBy.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var term = orderBy[i];
+            CompiledExpr e;
+            if (term.Expr is IntegerLiteral n)
+            {
+                if (n.Value != 1)
+                {
+                    throw new SqlPrepareException($"{SelectPlanner.Ordinal(i + 1)} ORDER BY term out of range - should be between 1 and 1");
+                }
+
+                e = compiler.Compile(new ColumnRef(null, null, "rowid", false));
+            }
+            else
+            {
+                e = compiler.Compile(term.Expr);
+            }
+
+            var desc = term.Order == SortOrder.Desc;
+            var nullsFirst = term.Nulls == NullsOrder.None ? !desc : term.Nulls == NullsOrder.First;
+            keys[i] = new DmlSortKey(e, desc, nullsFirst, e.Collation ?? Collation.Binary);
+        }
+
+        var constants = new ExpressionCompiler(null);
+        return new DmlOrder
+        {
+            Keys = keys,
+            Limit = constants.Compile(limit.Limit),
+            Offset = limit.Offset is null ? null : constants.Compile(limit.Offset),
+        };
     }
 
     /// <summary>The rowid bounds the WHERE's top-level AND terms imply (<c>rowid = c</c>, <c>rowid &lt; c</c>, ... with a constant c).</summary>

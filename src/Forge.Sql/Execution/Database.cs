@@ -48,9 +48,13 @@ public sealed partial class Database : IDisposable
     private Catalog _catalog;
     private bool _explicitTransaction;
 
-    private Database(BTreeStore store)
+    /// <summary>The file's path as opened; null for an in-memory database.</summary>
+    private readonly string? _path;
+
+    private Database(BTreeStore store, string? path = null)
     {
         _store = store;
+        _path = path;
         _catalog = Catalog.Load(store);
     }
 
@@ -60,7 +64,7 @@ public sealed partial class Database : IDisposable
         var store = path is null or "" or ":memory:"
             ? new BTreeStore(PageManager.Open(new MemoryDatabaseFile()))
             : BTreeStore.Open(path);
-        return new Database(store);
+        return new Database(store, path is null or "" or ":memory:" ? null : path);
     }
 
     internal Catalog Catalog => _catalog;
@@ -75,6 +79,11 @@ public sealed partial class Database : IDisposable
         foreach (var view in _tempViews.Values)
         {
             catalog.Add(view);
+        }
+
+        foreach (var trigger in _tempTriggers.Values)
+        {
+            catalog.Add(trigger);
         }
 
         return catalog;
@@ -141,7 +150,14 @@ public sealed partial class Database : IDisposable
 
                 _store.Commit();
                 _explicitTransaction = false;
+                EndSavepoints();
                 return ResultSet.Empty;
+            case SavepointStmt savepoint:
+                return Savepoint(savepoint.Name);
+            case ReleaseStmt release:
+                return Release(release.Name);
+            case RollbackStmt { Savepoint: { } to }:
+                return RollbackTo(to);
             case RollbackStmt { Savepoint: null }:
                 if (!_explicitTransaction)
                 {
@@ -150,12 +166,17 @@ public sealed partial class Database : IDisposable
 
                 _store.Rollback();
                 _explicitTransaction = false;
+                EndSavepoints();
                 _catalog = LoadCatalog();
                 return ResultSet.Empty;
             case SelectStmt select:
                 return RunSelect(select, sql);
             case ExplainStmt { QueryPlan: true } explain:
                 return ExplainQueryPlan(explain, sql);
+            case PragmaStmt pragma when IsRecursiveTriggersPragma(pragma):
+                return RecursiveTriggersPragma(pragma);
+            case PragmaStmt pragma:
+                return Pragma(pragma);
         }
 
         // Everything else changes the database: atomically.
@@ -178,7 +199,9 @@ public sealed partial class Database : IDisposable
                 UpdateStmt upd => Update(upd, sql),
                 DeleteStmt del => Delete(del, sql),
                 CreateViewStmt cv => CreateView(cv, sql),
-                DropStmt { Kind: DropKind.View } dv => DropView(dv),
+                DropStmt { Kind: DropKind.View } dv => DropViewWithTriggers(dv),
+                DropStmt { Kind: DropKind.Trigger } dt => DropTrigger(dt),
+                CreateTriggerStmt ctr => CreateTrigger(ctr, sql),
                 DropStmt drop => Drop(drop),
                 AlterTableStmt alter => Alter(alter, sql),
                 ReindexStmt reindex => Reindex(reindex),
@@ -215,6 +238,7 @@ public sealed partial class Database : IDisposable
             {
                 _store.Rollback();
                 _explicitTransaction = false;
+                EndSavepoints();
                 _catalog = LoadCatalog();
             }
 

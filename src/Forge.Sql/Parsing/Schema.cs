@@ -111,3 +111,36 @@ public sealed record AddColumnStmt(QualifiedName Table, ColumnDef Column) : Alte
 
 /// <summary><c>ALTER TABLE t DROP [COLUMN] c</c>.</summary>
 public sealed record DropColumnStmt(QualifiedName Table, string Column) : AlterTableStmt(Table);
+
+/// <summary>When a trigger fires relative to its row's change.</summary>
+public enum TriggerTime
+{
+    Before,
+    After,
+    InsteadOf,
+}
+
+/// <summary>The change that fires a trigger.</summary>
+public enum TriggerEvent
+{
+    Delete,
+    Insert,
+    Update,
+}
+
+/// <summary>
+/// <c>CREATE [TEMP] TRIGGER [IF NOT EXISTS] [schema.]name [BEFORE|AFTER|INSTEAD OF] DELETE|INSERT|UPDATE [OF cols]
+/// ON table [FOR EACH ROW] [WHEN expr] BEGIN stmt; ... END</c>. <see cref="Time"/> is null when not
+/// written (SQLite's default, BEFORE); <see cref="Body"/> holds INSERT, UPDATE, DELETE and SELECT statements.
+/// </summary>
+public sealed record CreateTriggerStmt(
+    bool Temp,
+    bool IfNotExists,
+    QualifiedName Name,
+    TriggerTime? Time,
+    TriggerEvent Event,
+    SyntaxList<string>? UpdateOf,
+    QualifiedName Table,
+    bool ForEachRow,
+    Expr? When,
+    SyntaxList<Statement> Body) : Statement;

@@ -216,7 +216,7 @@ public sealed partial class SqlParser
         var limit = ParseLimit();
         if (orderBy.Count > 0 && limit is null)
         {
-            Defer("ORDER BY without LIMIT on UPDATE", start);
+            Defer("ORDER BY without LIMIT on UPDATE", -1);
         }
 
         return Mark(new UpdateStmt(with, orAction, table, alias, indexedBy, notIndexed, set, from, where, returning, orderBy, limit), start);
@@ -239,7 +239,7 @@ public sealed partial class SqlParser
         var limit = ParseLimit();
         if (orderBy.Count > 0 && limit is null)
         {
-            Defer("ORDER BY without LIMIT on DELETE", start);
+            Defer("ORDER BY without LIMIT on DELETE", -1);
         }
 
         return Mark(new DeleteStmt(with, table, alias, indexedBy, notIndexed, where, returning, orderBy, limit), start);

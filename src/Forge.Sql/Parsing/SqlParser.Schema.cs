@@ -3,7 +3,7 @@ using Forge.Sql.Tokenizer;
 
 namespace Forge.Sql.Parsing;
 
-// CREATE TABLE / INDEX / VIEW, DROP, ALTER TABLE.
+// CREATE TABLE / INDEX / VIEW / TRIGGER, DROP, ALTER TABLE.
 public sealed partial class SqlParser
 {
     private Statement ParseCreate(int start)
@@ -27,8 +27,8 @@ public sealed partial class SqlParser
             case TokenKind.Unique or TokenKind.Index when !temp:
                 return ParseCreateIndex(start);
             case TokenKind.Trigger:
-                Fail("CREATE TRIGGER is not supported", _tok.Start);
-                break;
+                Advance();
+                return ParseCreateTrigger(temp, start);
             case TokenKind.Virtual when !temp:
                 Fail("CREATE VIRTUAL TABLE is not supported", _tok.Start);
                 break;

@@ -55,6 +55,9 @@ internal static partial class SqlWriter
                 sb.Append(" AS ");
                 WriteSelect(sb, v.Select);
                 break;
+            case CreateTriggerStmt t:
+                WriteCreateTrigger(sb, t);
+                break;
             case DropStmt d:
                 sb.Append("DROP ").Append(d.Kind.ToString().ToUpperInvariant()).Append(' ');
                 if (d.IfExists)
@@ -544,5 +547,59 @@ internal static partial class SqlWriter
         {
             sb.Append(c.WithoutRowid ? ", STRICT" : " STRICT");
         }
+    }
+
+    private static void WriteCreateTrigger(StringBuilder sb, CreateTriggerStmt t)
+    {
+        sb.Append(t.Temp ? "CREATE TEMP TRIGGER " : "CREATE TRIGGER ");
+        if (t.IfNotExists)
+        {
+            sb.Append("IF NOT EXISTS ");
+        }
+
+        QualifiedName(sb, t.Name);
+        sb.Append(t.Time switch
+        {
+            TriggerTime.Before => " BEFORE ",
+            TriggerTime.After => " AFTER ",
+            TriggerTime.InsteadOf => " INSTEAD OF ",
+            _ => " ",
+        });
+        sb.Append(t.Event.ToString().ToUpperInvariant());
+        if (t.UpdateOf is not null)
+        {
+            sb.Append(" OF ");
+            for (var i = 0; i < t.UpdateOf.Count; i++)
+            {
+                if (i > 0)
+                {
+                    sb.Append(", ");
+                }
+
+                Name(sb, t.UpdateOf[i]);
+            }
+        }
+
+        sb.Append(" ON ");
+        QualifiedName(sb, t.Table);
+        if (t.ForEachRow)
+        {
+            sb.Append(" FOR EACH ROW");
+        }
+
+        if (t.When is not null)
+        {
+            sb.Append(" WHEN ");
+            WriteExpr(sb, t.When);
+        }
+
+        sb.Append(" BEGIN ");
+        foreach (var step in t.Body)
+        {
+            WriteStatement(sb, step);
+            sb.Append("; ");
+        }
+
+        sb.Append("END");
     }
 }

@@ -17,6 +17,17 @@ internal sealed record IndexInfo(string Name, string Table, uint Root, bool Uniq
 /// <summary>A view: its CREATE VIEW text, the SELECT and the optional column names.</summary>
 internal sealed record ViewInfo(string Name, string Sql, SelectStmt Select, SyntaxList<string>? Columns, long SchemaRowid);
 
+/// <summary>
+/// A trigger: its stored CREATE TRIGGER text and parse; <see cref="SchemaRowid"/> orders firing (the
+/// most recently created first, as SQLite links them) and is negative for a TEMP trigger.
+/// </summary>
+internal sealed record TriggerInfo(string Name, string Table, string Sql, CreateTriggerStmt Create, long SchemaRowid)
+{
+    public TriggerTime Time => Create.Time ?? TriggerTime.Before;
+
+    public TriggerEvent Event => Create.Event;
+}
+
 internal sealed class TableInfo(string name, uint root, ColumnInfo[] columns, long schemaRowid, string sql)
 {
     public string Name { get; } = name;
@@ -97,6 +108,14 @@ internal sealed class Catalog
         }
 
         catalog.LoadViews(rows);
+        foreach (var row in rows.Where(r => r.Type == "trigger" && r.Sql is not null))
+        {
+            if (SqlParser.Parse(row.Sql!).Statement is CreateTriggerStmt trigger)
+            {
+                catalog._triggers[row.Name] = new TriggerInfo(row.Name, row.TableName, row.Sql!, trigger, row.Rowid);
+            }
+        }
+
         return catalog;
     }
 
@@ -249,4 +268,24 @@ internal sealed class Catalog
             }
         }
     }
+
+    private readonly Dictionary<string, TriggerInfo> _triggers = new(StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyCollection<TriggerInfo> Triggers => _triggers.Values;
+
+    public TriggerInfo? FindTrigger(string name) => _triggers.GetValueOrDefault(name);
+
+    public void Add(TriggerInfo trigger) => _triggers[trigger.Name] = trigger;
+
+    public void RemoveTrigger(string name) => _triggers.Remove(name);
+
+    /// <summary>
+    /// The triggers on a table or view in SQLite's firing order: TEMP ones first in the order they
+    /// were created, then the file's, the most recently created first (SQLite links each new one at
+    /// the head of its table's list, and reads sqlite_schema in rowid order).
+    /// </summary>
+    public List<TriggerInfo> TriggersOn(string table) =>
+        [.. _triggers.Values.Where(t => t.Table.Equals(table, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(t => t.SchemaRowid >= 0)
+            .ThenByDescending(t => t.SchemaRowid)];
 }

@@ -167,6 +167,8 @@ internal sealed class ExpressionCompiler(IColumnScope? scope)
 
             case FunctionCall f:
                 return CompileFunction(f);
+            case RaiseExpr r:
+                return Execution.TriggerRaise.Compile(r);
             case SubqueryExpr or ExistsExpr or InExpr { Subquery: not null } or InExpr { Table: not null } when Subqueries is not null:
                 return Subqueries.Compile(e, this);
             default:

@@ -45,6 +45,23 @@ internal sealed partial class SelectPlanner(Catalog catalog, BTreeStore store, s
         public Affinity[]? QueueAffinities { get; set; }
     }
 
+    /// <summary>
+    /// The common table expressions of an INSERT, UPDATE or DELETE's WITH clause: visible to every
+    /// query this planner plans for the statement (its subqueries, UPDATE ... FROM).
+    /// </summary>
+    public SelectPlanner WithCtes(WithClause? with)
+    {
+        if (with is not null)
+        {
+            foreach (var cte in with.Tables)
+            {
+                _ctes.Add(new CteBinding(cte, with.Recursive));
+            }
+        }
+
+        return this;
+    }
+
     public PlannedQuery Plan(SelectStmt select, FromScope? outer)
     {
         var mark = _ctes.Count;

@@ -577,10 +577,35 @@ internal sealed partial class SqlShell
                 continue;
             }
 
-            PrintSchemaLine(r.Sql, ";\n");
+            PrintSchemaLine(r.Type == "view" ? r.Sql + ViewColumnsComment(r.Name) : r.Sql, ";\n");
+        }
+
+        // The temp schema's objects follow, their names qualified as sqlite3's shell_add_schema() does.
+        foreach (var (table, sql) in Db.TempTriggers)
+        {
+            if (pattern is not null && !(glob ? Glob(pattern, table.ToLowerInvariant()) : Like(pattern, table)))
+            {
+                continue;
+            }
+
+            PrintSchemaLine("CREATE TRIGGER temp." + sql["CREATE TRIGGER ".Length..], ";\n");
         }
 
         return 0;
+    }
+
+    /// <summary>A view's columns as sqlite3's .schema appends them (shellFakeSchema): "\n/* v(a,b) */"; nothing when the view cannot be read.</summary>
+    private string ViewColumnsComment(string view)
+    {
+        try
+        {
+            var columns = Db.ExecuteOne("SELECT * FROM \"" + view.Replace("\"", "\"\"", StringComparison.Ordinal) + "\" LIMIT 0").Columns;
+            return "\n/* " + ValueFormat.Identifier(view) + "(" + string.Join(",", columns.Select(ValueFormat.Identifier)) + ") */";
+        }
+        catch (Exception e) when (e is Execution.SqlRuntimeException or Planning.SqlPrepareException or Parsing.SqlParseException)
+        {
+            return "";
+        }
     }
 
     /// <summary>printSchemaLine: a CREATE TABLE of a quoted name gets IF NOT EXISTS; a comment at the end is closed before the ';'.</summary>

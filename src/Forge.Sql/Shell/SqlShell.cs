@@ -351,7 +351,20 @@ internal sealed partial class SqlShell : IDisposable
             ResultSet result;
             try
             {
-                result = Db.Run(parsed.Statement, sql);
+                if (parsed.Statement is SelectStmt select)
+                {
+                    // The rows stepped through before a runtime error are printed, then the error (sqlite3's shell_exec).
+                    result = Db.RunSelectUntilError(select, sql, out var stepError);
+                    if (stepError is not null)
+                    {
+                        _printer.Print(Out, result, queryPlan: false);
+                        throw stepError;
+                    }
+                }
+                else
+                {
+                    result = Db.Run(parsed.Statement, sql);
+                }
             }
             catch (SqlPrepareException ex)
             {

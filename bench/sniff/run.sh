@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# forge sniff vs tcpdump, side by side on this machine (issue #6's benchmark).
+#
+#   bench/sniff/run.sh [PACKETS]     (default 1200000)
+#
+# 1. Makes a capture file of PACKETS small loopback packets: iperf3 UDP (64-byte datagrams) and a
+#    TCP stream on 127.0.0.1, captured by tcpdump -w (so the file is tcpdump's, not ours).
+# 2. Reads it: `tcpdump -r big.pcap -n > /dev/null` vs `forge sniff -r big.pcap -n > /dev/null`,
+#    also with -v and -X, and read + rewrite with `-w /dev/null`. Reports packets/s and the ratio.
+# 3. Live: an iperf3 UDP flood on lo for a few seconds, captured by both at once, printing to
+#    /dev/null and with -w /dev/null; reports packets captured and dropped (the tools' own stats).
+# Needs root (live capture), tcpdump and iperf3. Only loopback traffic.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+packets="${1:-1200000}"
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+"$root/forge" sniff --version >/dev/null
+forge="$root/artifacts/bin/Forge/release/forge"
+for t in tcpdump iperf3; do command -v $t >/dev/null || { echo "run.sh: $t is needed" >&2; exit 1; }; done
+
+port=$((20000 + RANDOM % 20000))
+iperf3 -s -p $port -D -1 >/dev/null 2>&1 || true
+sleep 0.3
+
+echo "== making $packets packets of loopback traffic"
+tcpdump -i lo -n -s 262144 -c "$packets" -w "$work/big.pcap" -B 65536 2>/dev/null &
+cap=$!; pids+=($cap)
+sleep 1
+while kill -0 $cap 2>/dev/null; do
+  iperf3 -c 127.0.0.1 -p $port -u -b 0 -l 64 -t 5 >/dev/null 2>&1 || true
+  iperf3 -s -p $port -D -1 >/dev/null 2>&1 || true
+  sleep 0.2
+done
+ls -la "$work/big.pcap" | awk '{print "file size:", $5, "bytes"}'
+
+secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc; }
+rate() { echo "scale=2; $packets / $1 / 1000000" | bc; }
+printf '%-34s %12s %12s %8s\n' "file workload" "tcpdump Mp/s" "forge Mp/s" "ratio"
+for flags in "-n" "-n -v" "-n -X" "-w /dev/null"; do
+  # shellcheck disable=SC2086
+  t=$(secs tcpdump -r "$work/big.pcap" $flags)
+  # shellcheck disable=SC2086
+  f=$(secs "$forge" sniff -r "$work/big.pcap" $flags)
+  printf '%-34s %12s %12s %8s\n' "-r big.pcap $flags" "$(rate "$t")" "$(rate "$f")" "$(echo "scale=2; $t / $f" | bc)"
+done
+
+echo "== live: iperf3 UDP flood on lo (4 s), both capturing at once"
+for mode in print write; do
+  if [ $mode = print ]; then out=(-n); else out=(-w /dev/null); fi
+  tcpdump -i lo "${out[@]}" >/dev/null 2>"$work/tcpdump.err" & t=$!; pids+=($t)
+  "$forge" sniff -i lo "${out[@]}" >/dev/null 2>"$work/forge.err" & f=$!; pids+=($f)
+  sleep 1.5
+  iperf3 -s -p $port -D -1 >/dev/null 2>&1 || true
+  sleep 0.3
+  iperf3 -c 127.0.0.1 -p $port -u -b 200M -l 64 -t 4 >/dev/null 2>&1 || true
+  sleep 1
+  # SIGTERM, not SIGINT: a script's background jobs ignore SIGINT. Both tools stop and print their statistics.
+  kill -TERM $t $f; wait $t $f 2>/dev/null || true
+  echo "-- $mode: tcpdump: $(grep -E 'captured|dropped by kernel' "$work/tcpdump.err" | tr '\n' ' ')"
+  echo "-- $mode: forge:   $(grep -E 'captured|dropped by kernel' "$work/forge.err" | tr '\n' ' ')"
+done
