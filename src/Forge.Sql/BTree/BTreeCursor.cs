@@ -229,7 +229,13 @@ internal sealed class BTreeCursor : IDisposable
         RequireTable();
         if (SeekInLeaf(rowid, out exact))
         {
-            return Finish(true);
+            if (_index[_depth - 1] < Top.CellCount)
+            {
+                return Finish(true);
+            }
+
+            exact = false;
+            return Finish(AscendAfterLeafEnd());
         }
 
         Reset();
@@ -401,9 +407,12 @@ internal sealed class BTreeCursor : IDisposable
             content.Cells[index] = cell;
             PlaceAt(level, content);
         }
-        else
+        else if (InsertCell(level, index, cell) && IsTable && ReferenceEquals(_store.Pager.GetPage(_pages[level].Number), _pages[level]))
         {
-            InsertCell(level, index, cell);
+            // The cell went into this page where it belongs: the path still leads to it.
+            _savedRowid = rowid;
+            Finish(true);
+            return;
         }
 
         _savedRowid = rowid;
@@ -514,21 +523,23 @@ internal sealed class BTreeCursor : IDisposable
         PlaceAt(level, content);
     }
 
-    private void InsertCell(int level, int index, byte[] cell)
+    /// <summary>Inserts a cell at the path's <paramref name="level"/>; true when it went in place (no page but this one changed).</summary>
+    private bool InsertCell(int level, int index, byte[] cell)
     {
         if (_store.TryInsertInPlace(_pages[level].Number, IsTable, index, cell))
         {
-            return;
+            return true;
         }
 
         if (IsTable && level > 0 && TryAppendPage(level, index, cell))
         {
-            return;
+            return false;
         }
 
         var content = _store.ReadContent(_pages[level].Number, IsTable);
         content.Cells.Insert(index, cell);
         PlaceAt(level, content);
+        return false;
     }
 
     /// <summary>
@@ -886,9 +897,24 @@ internal sealed class BTreeCursor : IDisposable
 
         var node = Top;
         var count = node.CellCount;
-        if (count == 0 || rowid < node.RowidAt(0) || rowid > node.RowidAt(count - 1))
+        if (count == 0 || rowid < node.RowidAt(0))
         {
             return false;
+        }
+
+        if (rowid > node.RowidAt(count - 1))
+        {
+            // Past this leaf's last rowid: still this leaf when it is the tree's rightmost (an append).
+            for (var l = 0; l < _depth - 1; l++)
+            {
+                if (_index[l] != NodeAt(l).CellCount)
+                {
+                    return false;
+                }
+            }
+
+            _index[_depth - 1] = count;
+            return true;
         }
 
         int lo = 0, hi = count;
