@@ -406,9 +406,18 @@ public class BTreeTests
         }
 
         var expected = Scan();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Equal(expected, Scan());
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // The least of three scans: tiered JIT work landing on this thread during one scan (seen
+        // when the machine is loaded) is not the scan's own allocation; a per-row allocation would
+        // show in every scan (5000 rows).
+        var allocated = long.MaxValue;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Equal(expected, Scan());
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
         Assert.True(allocated < 2000, $"{allocated} bytes allocated scanning 5000 rows");
     }
 }

@@ -14,7 +14,28 @@ namespace Forge.Sql.Execution;
 /// </summary>
 public sealed partial class Database
 {
-    private ResultSet Insert(InsertStmt insert, string sql) => PrepareInsert(insert, sql, null)(null, null);
+    /// <summary>Compiled INSERTs kept per parsed statement (a prepared INSERT runs again without compiling), valid while the schema is unchanged.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<InsertStmt, CachedRun> _insertRuns = new();
+
+    private sealed record CachedRun(StatementRun Run, Catalog Catalog, uint SchemaCookie, bool RecursiveTriggers);
+
+    private ResultSet Insert(InsertStmt insert, string sql)
+    {
+        // TEMP triggers change without the schema cookie: with any, compile every time.
+        if (_tempTriggers.Count > 0)
+        {
+            return PrepareInsert(insert, sql, null)(null, null);
+        }
+
+        var cookie = _store.Pager.SchemaCookie;
+        if (!_insertRuns.TryGetValue(insert, out var cached) || !ReferenceEquals(cached.Catalog, _catalog) || cached.SchemaCookie != cookie || cached.RecursiveTriggers != _recursiveTriggers)
+        {
+            cached = new CachedRun(PrepareInsert(insert, sql, null), _catalog, cookie, _recursiveTriggers);
+            _insertRuns.AddOrUpdate(insert, cached);
+        }
+
+        return cached.Run(null, null);
+    }
 
     /// <summary>
     /// Compiles an INSERT (at the top level, or as a statement of a trigger body with <paramref name="frame"/>)
