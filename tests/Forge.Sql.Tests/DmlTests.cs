@@ -19,35 +19,7 @@ public sealed partial class DmlTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>Each statement's output in sqlite3's list mode ("a|b" rows), or "error: message".</summary>
-    private static List<string> RunForge(Database db, IReadOnlyList<string> statements)
-    {
-        var results = new List<string>();
-        foreach (var s in statements)
-        {
-            try
-            {
-                var sb = new StringBuilder();
-                foreach (var r in db.Execute(s))
-                {
-                    foreach (var row in r.Rows)
-                    {
-                        sb.Append(string.Join('|', Enumerable.Range(0, row.Count).Select(i => row.GetText(i) ?? "NULL"))).Append('\n');
-                    }
-                }
-
-                results.Add(sb.ToString());
-            }
-            catch (Exception e) when (e is SqlRuntimeException or Planning.SqlPrepareException or Parsing.SqlParseException)
-            {
-                results.Add("error: " + e.Message);
-            }
-        }
-
-        return results;
-    }
-
-    /// <summary>The same through one sqlite3 process: a marker after each statement keeps outputs and errors aligned.</summary>
+    /// <summary>Each statement through one sqlite3 process (as <see cref="ScriptDiff.RunForge"/> does in forge): a marker after each statement keeps outputs and errors aligned.</summary>
     private static List<string> RunSqlite(string file, IReadOnlyList<string> statements, bool schemaAfterEach = false)
     {
         var psi = new ProcessStartInfo(Sqlite3.Path)
@@ -132,13 +104,13 @@ public sealed partial class DmlTests : IDisposable
                 // change counter and page count must be right each time).
                 foreach (var s in statements)
                 {
-                    var output = RunForge(db, [s])[0];
+                    var output = ScriptDiff.RunForge(db, [s])[0];
                     mine.Add(output.StartsWith("error: ", StringComparison.Ordinal) ? output : output + Sqlite3.Run(forgeFile, SchemaCheck + "\n"));
                 }
             }
             else
             {
-                mine = RunForge(db, statements);
+                mine = ScriptDiff.RunForge(db, statements);
             }
         }
 
