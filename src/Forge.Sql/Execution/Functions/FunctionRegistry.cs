@@ -55,6 +55,8 @@ internal static class FunctionRegistry
         ["strftime"] = new(1, int.MaxValue, (a, c) => Text(DateTimeFunctions.StrFTime(DateArg(a[0]), DateArgs(a[1..]), c.NowUnixMs))),
     };
 
+    static FunctionRegistry() => MathFunctions.Register(s_functions);
+
     public static Entry? Find(string name) => s_functions.GetValueOrDefault(name);
 
     private static SqlValue Text(string? s) => s is null ? SqlValue.Null : SqlValue.FromText(s);
