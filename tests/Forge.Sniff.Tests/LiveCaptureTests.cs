@@ -139,9 +139,7 @@ public class LiveCaptureTests
             _ = await ss.ReadAsync(buf);
             await ss.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 204 No Content\r\n\r\n"));
             _ = await cs.ReadAsync(buf);
-            client.Client.Shutdown(SocketShutdown.Both);
-            server.Client.Shutdown(SocketShutdown.Both);
-            await Task.Delay(100);
+            await CloseBothAsync(client, server);
         }
 
         // TCP on ::1.
@@ -157,7 +155,7 @@ public class LiveCaptureTests
             using var server = await accept;
             await client.GetStream().WriteAsync("ping6"u8.ToArray());
             _ = await server.GetStream().ReadAsync(new byte[16]);
-            await Task.Delay(100);
+            await CloseBothAsync(client, server);
         }
 
         // UDP to bound receivers on both families, and a DNS query to a local stub on port 53 (or mDNS's 5353).
@@ -208,8 +206,44 @@ public class LiveCaptureTests
             markers.Add("ICMP echo");
         }
 
-        await Task.Delay(500);
         return markers;
+    }
+
+    /// <summary>Both sides send FIN and each reads the other's: the closing handshake is on the wire when this returns.</summary>
+    private static async Task CloseBothAsync(TcpClient client, TcpClient server)
+    {
+        var clientStream = client.GetStream();
+        var serverStream = server.GetStream();
+        client.Client.Shutdown(SocketShutdown.Send);
+        server.Client.Shutdown(SocketShutdown.Send);
+        var buf = new byte[64];
+        while (await serverStream.ReadAsync(buf) > 0)
+        {
+        }
+
+        while (await clientStream.ReadAsync(buf) > 0)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Sends UDP datagrams to a port of its own until every capture has printed one: afterwards each
+    /// capture is live (before), or has printed everything sent before the probe (after), since a
+    /// capture prints in arrival order.
+    /// </summary>
+    private static async Task SyncAsync(params Capture[] captures)
+    {
+        using var receiver = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)receiver.Client.LocalEndPoint!).Port;
+        using var sender = new UdpClient(AddressFamily.InterNetwork);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!captures.All(c => c.Stdout.Contains($".{port}:", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the captures did not show the sync datagrams to port {port}");
+            await sender.SendAsync(new byte[] { 0x53 }, new IPEndPoint(IPAddress.Loopback, port));
+            _ = await receiver.ReceiveAsync();
+            await Task.Delay(20);
+        }
     }
 
     private static List<string> Ours(string output, List<string> markers) =>
@@ -224,9 +258,9 @@ public class LiveCaptureTests
         using var forge = new Capture(ForgeBinary.Path, ["sniff", "-i", "lo", "-n", "-t", "-l", "--immediate-mode"]);
         await tcpdump.WaitListeningAsync();
         await forge.WaitListeningAsync();
-        await Task.Delay(300);
+        await SyncAsync(tcpdump, forge);
         var markers = await MakeTrafficAsync();
-        await Task.Delay(500);
+        await SyncAsync(tcpdump, forge);
         Assert.Equal(0, forge.Stop());
         tcpdump.Stop();
         var expected = Ours(tcpdump.Stdout, markers);
@@ -245,15 +279,15 @@ public class LiveCaptureTests
         await forge.WaitListeningAsync();
         Assert.Contains("forge sniff: listening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144 bytes", forge.Stderr, StringComparison.Ordinal);
         using var sender = new UdpClient(AddressFamily.InterNetwork);
-        for (var i = 0; i < 20 && !forge.Stderr.Contains("captured", StringComparison.Ordinal); i++)
-        {
-            await sender.SendAsync(new byte[] { 1 }, new IPEndPoint(IPAddress.Loopback, 9));
-            await Task.Delay(100);
-        }
-
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!forge.Stderr.Contains("dropped by kernel", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
         {
+            // Datagrams until -c 2 is reached, the statistics then follow.
+            if (!forge.Stderr.Contains("captured", StringComparison.Ordinal))
+            {
+                await sender.SendAsync(new byte[] { 1 }, new IPEndPoint(IPAddress.Loopback, 9));
+            }
+
             await Task.Delay(50);
         }
 

@@ -20,7 +20,12 @@ namespace Forge.Sniff.Live;
 /// </remarks>
 internal sealed unsafe class LiveCapture : IPacketSource
 {
-    private const int BlockSize = 1 << 20;
+    // Blocks only as large as one packet needs: the kernel retires a block per timeout (1 ms in
+    // immediate mode) however little it holds, so a ring of a few large blocks overflows after a
+    // few packets whenever the reader pauses (1 MiB blocks in a 4 MiB ring dropped an ICMP
+    // exchange). libpcap sizes its blocks the same way.
+    private const int MinBlockSize = 1 << 16;
+    private const int MinBlocks = 16;
     private const int DefaultBufferSize = 4 << 20;
     private const int FrameSize = 2048;
     private const uint TpStatusUser = 1;
@@ -32,6 +37,7 @@ internal sealed unsafe class LiveCapture : IPacketSource
     private readonly byte* _ring;
     private readonly nuint _ringSize;
     private readonly int _blocks;
+    private readonly int _blockSize;
     private readonly bool _any;
     private readonly int _loIndex;
     private readonly string? _direction;
@@ -46,12 +52,13 @@ internal sealed unsafe class LiveCapture : IPacketSource
     private ulong _received;
     private ulong _dropped;
 
-    private LiveCapture(int fd, byte* ring, nuint ringSize, int blocks, bool any, int loIndex, SniffOptions options, CancellationToken cancel)
+    private LiveCapture(int fd, byte* ring, nuint ringSize, int blockSize, int blocks, bool any, int loIndex, SniffOptions options, CancellationToken cancel)
     {
         _fd = fd;
         _ring = ring;
         _ringSize = ringSize;
         _blocks = blocks;
+        _blockSize = blockSize;
         _any = any;
         _loIndex = loIndex;
         _direction = options.Direction;
@@ -105,17 +112,18 @@ internal sealed unsafe class LiveCapture : IPacketSource
             var version = Linux.Tpacket3;
             Check(Linux.setsockopt(fd, Linux.SolPacket, Linux.PacketVersion, &version, sizeof(int)), name, "PACKET_VERSION");
             var total = options.BufferSize > 0 ? options.BufferSize : DefaultBufferSize;
-            var blocks = Math.Max(2, total / BlockSize);
+            var blockSize = BlockSizeFor(any ? 65536 : InterfaceMtu(name), options.SnapLen);
+            var blocks = Math.Max(MinBlocks, total / blockSize);
             var req = new Linux.TpacketReq3
             {
-                BlockSize = BlockSize,
+                BlockSize = (uint)blockSize,
                 BlockNr = (uint)blocks,
                 FrameSize = FrameSize,
-                FrameNr = (uint)(BlockSize / FrameSize * blocks),
+                FrameNr = (uint)(blockSize / FrameSize * blocks),
                 RetireBlkTov = options.Immediate ? 1u : 100u,
             };
             Check(Linux.setsockopt(fd, Linux.SolPacket, Linux.PacketRxRing, &req, (uint)sizeof(Linux.TpacketReq3)), name, "PACKET_RX_RING");
-            ringSize = (nuint)BlockSize * (nuint)blocks;
+            ringSize = (nuint)blockSize * (nuint)blocks;
             var map = Linux.mmap(0, ringSize, Linux.ProtRead | Linux.ProtWrite, Linux.MapShared, fd, 0);
             if (map == -1)
             {
@@ -136,7 +144,7 @@ internal sealed unsafe class LiveCapture : IPacketSource
                 Check(Linux.setsockopt(fd, Linux.SolPacket, Linux.PacketAddMembership, &mreq, (uint)sizeof(Linux.PacketMreq)), name, "PACKET_ADD_MEMBERSHIP");
             }
 
-            var capture = new LiveCapture(fd, ring, ringSize, blocks, any, (int)Linux.if_nametoindex("lo"), options, cancel);
+            var capture = new LiveCapture(fd, ring, ringSize, blockSize, blocks, any, (int)Linux.if_nametoindex("lo"), options, cancel);
             if (options.Verbose == 0 && options.WriteFile is null)
             {
                 stderr.Write("forge sniff: verbose output suppressed, use -v[v]... for full protocol decode\n");
@@ -158,6 +166,25 @@ internal sealed unsafe class LiveCapture : IPacketSource
 
             _ = Linux.close(fd);
             throw;
+        }
+    }
+
+    /// <summary>The smallest power of two, at least 64 KiB, that holds one packet of the interface (headers, descriptor and padding included) or the snapshot length if smaller.</summary>
+    internal static int BlockSizeFor(int mtu, int snapLen)
+    {
+        var packet = Math.Min(snapLen, mtu + 64) + 256;
+        return Math.Max(MinBlockSize, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)packet));
+    }
+
+    private static int InterfaceMtu(string name)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText($"/sys/class/net/{name}/mtu").Trim(), out var mtu) && mtu > 0 ? mtu : 65536;
+        }
+        catch (IOException)
+        {
+            return 65536;
         }
     }
 
@@ -206,7 +233,7 @@ internal sealed unsafe class LiveCapture : IPacketSource
                 continue;
             }
 
-            var block = _ring + ((long)_block * BlockSize);
+            var block = _ring + ((long)_block * _blockSize);
             var hdr = block + _offset;
             var next = *(uint*)hdr;
             _left--;
@@ -290,13 +317,13 @@ internal sealed unsafe class LiveCapture : IPacketSource
     {
         if (_holding)
         {
-            var done = _ring + ((long)_block * BlockSize);
+            var done = _ring + ((long)_block * _blockSize);
             Volatile.Write(ref *(uint*)(done + 8), 0);
             _holding = false;
             _block = (_block + 1) % _blocks;
         }
 
-        var block = _ring + ((long)_block * BlockSize);
+        var block = _ring + ((long)_block * _blockSize);
         while ((Volatile.Read(ref *(uint*)(block + 8)) & TpStatusUser) == 0)
         {
             if (_cancel.IsCancellationRequested)
