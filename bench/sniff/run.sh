@@ -20,20 +20,40 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 "$root/forge" sniff --version >/dev/null
 forge="$root/artifacts/bin/Forge/release/forge"
+
+# wait_for SECONDS CMD...: polls CMD every 50 ms until it succeeds; fails the run after SECONDS.
+wait_for() {
+  local deadline=$(( $(date +%s%N) + ${1} * 1000000000 )); shift
+  until "$@"; do
+    [ "$(date +%s%N)" -lt "$deadline" ] || { echo "run.sh: timed out waiting for: $*" >&2; exit 1; }
+    sleep 0.05
+  done
+}
+port_listening() { ss -Hlnt "sport = :$1" 2>/dev/null | grep -q .; }
+said_listening() { grep -q "listening on" "$1" 2>/dev/null; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# idle PID...: true once none of the processes used CPU over the last 200 ms (their ring is drained).
+idle() {
+  local before=() p i=0
+  for p in "$@"; do before+=("$(cpu_ticks "$p")"); done
+  sleep 0.2
+  for p in "$@"; do [ "$(cpu_ticks "$p")" = "${before[$i]}" ] || return 1; i=$((i + 1)); done
+}
 for t in tcpdump iperf3; do command -v $t >/dev/null || { echo "run.sh: $t is needed" >&2; exit 1; }; done
 
 port=$((20000 + RANDOM % 20000))
 iperf3 -s -p $port -D -1 >/dev/null 2>&1 || true
-sleep 0.3
+wait_for 10 port_listening $port
 
 echo "== making $packets packets of loopback traffic"
-tcpdump -i lo -n -s 262144 -c "$packets" -w "$work/big.pcap" -B 65536 2>/dev/null &
+tcpdump -i lo -n -s 262144 -c "$packets" -w "$work/big.pcap" -B 65536 2>"$work/make.err" &
 cap=$!; pids+=($cap)
-sleep 1
+wait_for 10 said_listening "$work/make.err"
 while kill -0 $cap 2>/dev/null; do
   iperf3 -c 127.0.0.1 -p $port -u -b 0 -l 64 -t 5 >/dev/null 2>&1 || true
+  kill -0 $cap 2>/dev/null || break
   iperf3 -s -p $port -D -1 >/dev/null 2>&1 || true
-  sleep 0.2
+  wait_for 10 port_listening $port
 done
 ls -la "$work/big.pcap" | awk '{print "file size:", $5, "bytes"}'
 
@@ -53,11 +73,12 @@ for mode in print write; do
   if [ $mode = print ]; then out=(-n); else out=(-w /dev/null); fi
   tcpdump -i lo "${out[@]}" >/dev/null 2>"$work/tcpdump.err" & t=$!; pids+=($t)
   "$forge" sniff -i lo "${out[@]}" >/dev/null 2>"$work/forge.err" & f=$!; pids+=($f)
-  sleep 1.5
+  wait_for 30 said_listening "$work/tcpdump.err"
+  wait_for 30 said_listening "$work/forge.err"
   iperf3 -s -p $port -D -1 >/dev/null 2>&1 || true
-  sleep 0.3
+  wait_for 10 port_listening $port
   iperf3 -c 127.0.0.1 -p $port -u -b 200M -l 64 -t 4 >/dev/null 2>&1 || true
-  sleep 1
+  wait_for 30 idle $t $f
   # SIGTERM, not SIGINT: a script's background jobs ignore SIGINT. Both tools stop and print their statistics.
   kill -TERM $t $f; wait $t $f 2>/dev/null || true
   echo "-- $mode: tcpdump: $(grep -E 'captured|dropped by kernel' "$work/tcpdump.err" | tr '\n' ' ')"
