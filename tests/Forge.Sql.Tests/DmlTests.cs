@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.RegularExpressions;
 using Forge.Sql.Execution;
 
 namespace Forge.Sql.Tests;
@@ -11,78 +10,13 @@ namespace Forge.Sql.Tests;
 /// output or error compared; then sqlite3 checks forge's file (PRAGMA integrity_check) and dumps
 /// both files, which must be equal.
 /// </summary>
-public sealed partial class DmlTests : IDisposable
+public sealed class DmlTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("forge-dml-").FullName;
     private int _files;
     private List<string> _lastOutputs = [];
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    /// <summary>Each statement through one sqlite3 process (as <see cref="ScriptDiff.RunForge"/> does in forge): a marker after each statement keeps outputs and errors aligned.</summary>
-    private static List<string> RunSqlite(string file, IReadOnlyList<string> statements, bool schemaAfterEach = false)
-    {
-        var psi = new ProcessStartInfo(Sqlite3.Path)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        psi.ArgumentList.Add("-batch");
-        psi.ArgumentList.Add(file);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.StandardInput.NewLine = "\n";
-        // NULL shows as NULL, so a row of one NULL is not an empty line (which would read as no row).
-        p.StandardInput.WriteLine(".nullvalue NULL");
-        var n = 0;
-        foreach (var s in statements)
-        {
-            // The statement on one line (so "near line N" numbers it), then the marker.
-            p.StandardInput.WriteLine(s.Replace('\n', ' '));
-            if (schemaAfterEach)
-            {
-                p.StandardInput.WriteLine(SchemaCheck);
-            }
-
-            p.StandardInput.WriteLine($"SELECT '#{n++}#';");
-        }
-
-        p.StandardInput.Close();
-        Assert.True(p.WaitForExit(120_000), "sqlite3 did not finish");
-        var errors = new Dictionary<int, string>();
-        foreach (var line in stderr.Result.Split('\n').Where(l => l.Length > 0 && !l.StartsWith(' ')))
-        {
-            var m = ErrorLine().Match(line);
-            Assert.True(m.Success, line);
-            errors[(int.Parse(m.Groups[1].Value) - 2) / (schemaAfterEach ? 2 + SchemaCheck.Split('\n').Length : 2)] = m.Groups[2].Value;
-        }
-
-        var results = new List<string>();
-        var sb = new StringBuilder();
-        foreach (var line in stdout.Result.Split('\n'))
-        {
-            if (line.StartsWith('#') && line.EndsWith('#') && line.Length > 2 && int.TryParse(line.AsSpan(1, line.Length - 2), out var k) && k == results.Count)
-            {
-                results.Add(errors.TryGetValue(k, out var error) ? "error: " + error : sb.ToString());
-                sb.Clear();
-            }
-            else if (line.Length > 0 || sb.Length > 0)
-            {
-                sb.Append(line).Append('\n');
-            }
-        }
-
-        Assert.Equal(statements.Count, results.Count);
-        return results;
-    }
-
-    [GeneratedRegex(@"^(?:Parse|Runtime) error near line (\d+): (.*?)(?: \(\d+\))?$")]
-    private static partial Regex ErrorLine();
 
     private string NewFile() => Path.Combine(_dir, $"db{_files++}.sqlite");
 
@@ -114,7 +48,7 @@ public sealed partial class DmlTests : IDisposable
             }
         }
 
-        var theirs = RunSqlite(sqliteFile, statements, schemaAfterEach);
+        var theirs = ScriptDiff.RunSqlite(sqliteFile, statements, schemaAfterEach ? SchemaCheck : null);
         for (var i = 0; i < statements.Count; i++)
         {
             if (theirs[i] != mine[i])

@@ -47,8 +47,8 @@ public sealed class SavepointTests : IDisposable
             BEGIN; SAVEPOINT q; COMMIT;
             RELEASE q;
             """;
-        var sqlite = RunSqlite3(Path.Combine(_dir, "s.db"), Script);
-        var forge = RunForge(Path.Combine(_dir, "f.db"), Script);
+        var sqlite = ScriptDiff.Sqlite3Shell(Script, Path.Combine(_dir, "s.db"));
+        var forge = ScriptDiff.ForgeShell(Script, Path.Combine(_dir, "f.db"));
         Assert.Equal(sqlite.Stdout, forge.Stdout);
         Assert.Equal(sqlite.Stderr, forge.Stderr);
     }
@@ -76,21 +76,9 @@ public sealed class SavepointTests : IDisposable
                 script.Append("\nSELECT 'state', count(*), total(a) FROM t;\n");
             }
 
-            var sqlite = RunSqlite3(Path.Combine(_dir, $"s{round}.db"), script.ToString());
-            var forge = RunForge(Path.Combine(_dir, $"f{round}.db"), script.ToString());
+            var sqlite = ScriptDiff.Sqlite3Shell(script.ToString(), Path.Combine(_dir, $"s{round}.db"));
+            var forge = ScriptDiff.ForgeShell(script.ToString(), Path.Combine(_dir, $"f{round}.db"));
             Assert.True(sqlite.Stdout == forge.Stdout && sqlite.Stderr == forge.Stderr, $"round {round}:\n{script}\nsqlite3:\n{sqlite.Stdout}{sqlite.Stderr}\nforge:\n{forge.Stdout}{forge.Stderr}");
         }
-    }
-
-    private static (string Stdout, string Stderr) RunSqlite3(string file, string script)
-    {
-        var (stdout, stderr, _) = ScriptDiff.Sqlite3Shell(script, file);
-        return (stdout, stderr);
-    }
-
-    private static (string Stdout, string Stderr) RunForge(string file, string script)
-    {
-        var (stdout, stderr, _) = ScriptDiff.ForgeShell(script, file);
-        return (stdout, stderr);
     }
 }

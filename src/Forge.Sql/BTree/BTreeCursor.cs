@@ -683,23 +683,34 @@ internal sealed class BTreeCursor : IDisposable
 
 
     /// <summary>
-    /// Where the current cell of <see cref="_leaf"/> keeps its payload, when the cell is the
-    /// common kind (no overflow) and well formed; false sends the caller to the checked slow path.
+    /// The offset of the current cell of <see cref="_leaf"/>, when its pointer is sane and leaves
+    /// room for the cell's varints (12 bytes before the usable end); false sends the caller to the
+    /// checked slow path, which reports the corruption.
     /// </summary>
-    private bool LeafPayload(byte[] leaf, out int start, out int size)
+    private bool LeafCellOffset(byte[] leaf, out int offset)
     {
         var hdr = _leafHdr;
         int count = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + BTreePage.CellCountOffset));
         var i = _index[_depth - 1];
-        var usable = Usable;
-        start = size = 0;
+        offset = 0;
         if ((uint)i >= (uint)count)
         {
             return false;
         }
 
-        int p = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + 8 + (2 * i)));
-        if (p < hdr + 8 + (2 * count) || p > usable - 12)
+        offset = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + 8 + (2 * i)));
+        return offset >= hdr + 8 + (2 * count) && offset <= Usable - 12;
+    }
+
+    /// <summary>
+    /// Where the current cell of <see cref="_leaf"/> keeps its payload, when the cell is the
+    /// common kind (no overflow) and well formed; false sends the caller to the checked slow path.
+    /// </summary>
+    private bool LeafPayload(byte[] leaf, out int start, out int size)
+    {
+        var usable = Usable;
+        start = size = 0;
+        if (!LeafCellOffset(leaf, out var p))
         {
             return false;
         }
@@ -741,18 +752,9 @@ internal sealed class BTreeCursor : IDisposable
     /// <summary>The rowid of the current cell of <see cref="_leaf"/>; false sends the caller to the checked slow path.</summary>
     private bool LeafRowid(byte[] leaf, out long rowid)
     {
-        var hdr = _leafHdr;
-        int count = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + BTreePage.CellCountOffset));
-        var i = _index[_depth - 1];
         var usable = Usable;
         rowid = 0;
-        if ((uint)i >= (uint)count)
-        {
-            return false;
-        }
-
-        int p = BinaryPrimitives.ReadUInt16BigEndian(leaf.AsSpan(hdr + 8 + (2 * i)));
-        if (p < hdr + 8 + (2 * count) || p > usable - 12)
+        if (!LeafCellOffset(leaf, out var p))
         {
             return false;
         }

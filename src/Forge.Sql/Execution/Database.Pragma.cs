@@ -151,8 +151,8 @@ public sealed partial class Database
 
     private ResultSet ViewInfoPragma(ViewInfo view, bool extended)
     {
-        var result = RunSelect(view.Select, view.Sql);
-        var names = view.Columns is { } declared ? [.. declared] : result.Columns;
+        // The view is planned, not run: only its column names are wanted.
+        var names = view.Columns is { } declared ? [.. declared] : PrepareSelect(view.Select, view.Sql).Columns;
         var rows = new List<SqlValue[]>();
         for (var i = 0; i < names.Count; i++)
         {
@@ -166,11 +166,7 @@ public sealed partial class Database
     }
 
     /// <summary>A DEFAULT's text as sqlite3 reports it: the expression as written, without the parentheses of DEFAULT (expr).</summary>
-    private static string DefaultText(string sql, Expr value)
-    {
-        var text = sql[value.Start..value.End].Trim();
-        return text;
-    }
+    private static string DefaultText(string sql, Expr value) => sql[value.Start..value.End].Trim();
 
     /// <summary>The table's PRIMARY KEY columns in key order (the rowid alias included).</summary>
     private static List<int> PrimaryKeyColumns(CreateTableStmt create, TableInfo table)
@@ -278,7 +274,7 @@ public sealed partial class Database
     {
         try
         {
-            return view.Columns?.Count ?? RunSelect(view.Select, view.Sql).Columns.Count;
+            return view.Columns?.Count ?? PrepareSelect(view.Select, view.Sql).Columns.Count;
         }
         catch (Exception e) when (e is SqlPrepareException or SqlRuntimeException)
         {

@@ -40,7 +40,12 @@ internal static partial class ScriptDiff
         return results;
     }
 
-    public static List<string> RunSqlite(string file, IReadOnlyList<string> statements)
+    /// <summary>
+    /// Each statement through one sqlite3 process: a marker after each keeps outputs and errors
+    /// aligned. <paramref name="afterEach"/> (one or more lines of SQL) runs after every statement
+    /// and its output counts as the statement's.
+    /// </summary>
+    public static List<string> RunSqlite(string file, IReadOnlyList<string> statements, string? afterEach = null)
     {
         Assert.True(Sqlite3.Available, $"{Sqlite3.Path} is missing: ./test.sh installs Debian's sqlite3");
         var psi = new ProcessStartInfo(Sqlite3.Path)
@@ -64,6 +69,11 @@ internal static partial class ScriptDiff
         {
             var line = s.Replace('\n', ' ').TrimEnd();
             p.StandardInput.WriteLine(line.EndsWith(';') ? line : line + ";");
+            if (afterEach is not null)
+            {
+                p.StandardInput.WriteLine(afterEach);
+            }
+
             p.StandardInput.WriteLine($"SELECT '#{n++}#';");
         }
 
@@ -74,7 +84,8 @@ internal static partial class ScriptDiff
         {
             var m = ErrorLine().Match(line);
             Assert.True(m.Success, line);
-            errors[(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) - 2) / 2] = m.Groups[2].Value;
+            var linesPerStatement = 2 + (afterEach?.Split('\n').Length ?? 0);
+            errors[(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) - 2) / linesPerStatement] = m.Groups[2].Value;
         }
 
         var results = new List<string>();
