@@ -91,6 +91,46 @@ public sealed class DmlTests : IDisposable
     }
 
     [Fact]
+    public void Changes_total_changes_and_last_insert_rowid_follow_sqlite3()
+    {
+        // Triggers' rows count in total_changes() only; their INSERTs set last_insert_rowid() only
+        // while they run; IGNOREd rows don't count; an aborted statement counts 0 (but keeps the
+        // rowid it set), OR FAIL keeps the rows done before the failure; upsert's update counts.
+        Differential(Lines("""
+            CREATE TABLE t(a);
+            CREATE TABLE log(x);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.a); INSERT INTO log VALUES (new.a); END;
+            INSERT INTO t VALUES (1), (2);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            UPDATE t SET a = a;
+            SELECT changes(), total_changes();
+            DELETE FROM log WHERE x = 1;
+            SELECT changes(), total_changes();
+            CREATE TABLE u(a PRIMARY KEY, b);
+            INSERT INTO u VALUES (1, 1);
+            INSERT OR IGNORE INTO u VALUES (1, 1), (7, 7);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            INSERT OR REPLACE INTO u VALUES (1, 9);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            INSERT INTO u VALUES (7, 0) ON CONFLICT(a) DO UPDATE SET b = 99;
+            SELECT changes(), total_changes(), last_insert_rowid();
+            INSERT INTO u VALUES (3, 3), (1, 1);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            INSERT OR FAIL INTO u VALUES (4, 4), (1, 1);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            CREATE TABLE w(id INTEGER PRIMARY KEY, v);
+            INSERT INTO w VALUES (100, 'b');
+            CREATE TRIGGER tw AFTER UPDATE ON w BEGIN INSERT INTO log VALUES (last_insert_rowid()); INSERT INTO log VALUES (changes()); END;
+            UPDATE w SET v = 'c';
+            SELECT changes(), total_changes(), last_insert_rowid();
+            SELECT * FROM log ORDER BY rowid;
+            CREATE TABLE z(q);
+            SELECT changes();
+            """));
+    }
+
+    [Fact]
     public void Update_and_delete_keep_every_index()
     {
         Differential(Lines("""
