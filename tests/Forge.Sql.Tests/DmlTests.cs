@@ -131,6 +131,34 @@ public sealed class DmlTests : IDisposable
     }
 
     [Fact]
+    public void Create_table_as_select_names_types_and_fills_the_table_as_sqlite3_does()
+    {
+        // Column names from the result (alias, column, expression text; "a:1" when taken,
+        // "columnN" for true/false), declared types from expression affinity, SQLite's stored
+        // CREATE text (one line when short, else one column per line; keywords and odd names
+        // quoted), rows with rowids 1.. and the new columns' affinities.
+        Differential(Lines("""
+            CREATE TABLE t(a INTEGER, b TEXT, c REAL, d BLOB, e NUMERIC, f);
+            INSERT INTO t VALUES (1, 'x', 1.5, x'4142', 3, NULL), (2, '7', '2', 'blob', '4.0', 5);
+            CREATE TABLE u AS SELECT a * 2 AS x, b, c, d, e, f, a, 'lit', "select" FROM (SELECT *, 1 AS "select" FROM t);
+            SELECT sql FROM sqlite_schema WHERE name = 'u';
+            SELECT rowid, *, typeof(e), typeof(b) FROM u;
+            CREATE TABLE IF NOT EXISTS u AS SELECT 1;
+            CREATE TABLE t2 AS SELECT a, a, a AS "a:1", a FROM t;
+            SELECT sql FROM sqlite_schema WHERE name = 't2';
+            CREATE TABLE "my tab" AS SELECT 1 AS "weird col", 2 AS [x y], 3 AS "order", 4 AS _ok9, 5 AS "9lives", true, CAST(b AS INTEGER) AS ci, b || 'q' FROM t;
+            SELECT sql FROM sqlite_schema WHERE name = 'my tab';
+            SELECT * FROM "my tab";
+            CREATE TABLE empty AS SELECT * FROM t WHERE 0;
+            SELECT count(*) FROM empty;
+            CREATE TABLE agg AS SELECT count(*), sum(a), max(b), group_concat(b) FROM t;
+            SELECT * FROM agg;
+            INSERT INTO agg VALUES (9, 9, 9, 9);
+            SELECT rowid, * FROM agg;
+            """));
+    }
+
+    [Fact]
     public void Update_and_delete_keep_every_index()
     {
         Differential(Lines("""
