@@ -163,7 +163,7 @@ internal static class Corpus
             // RPL: DIS, DIO (grounded, each MOP, options incl. Pad1/PadN/unknown), DAO with and without DODAGID,
             // DAO-ACK with and without, secured, unknown code, and bodies too short for their message.
             Rpl(0, [0, 0]),
-            Rpl(1, Dio(0x88 | 0x03, [0], [1, 2, 0, 0], [4, 14, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], [0x2a, 1, 9])),
+            Rpl(1, Dio(0x88 | 0x03, [0], [1, 2, 0, 0], [4, 14, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [0x2a, 1, 9])),
             Rpl(1, Dio(0x10)),
             Rpl(1, Dio(0x3f)),
             Rpl(1, [1, 2, 3]),
