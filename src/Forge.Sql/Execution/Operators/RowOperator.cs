@@ -90,6 +90,7 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
     private EvalContext _ctx = null!;
     private int _depth;
     private bool _empty;
+    private JoinLevel? _single;
     private long _produced;
 
     /// <summary>Stops after this many rows (0: no limit); min/max over an index needs one.</summary>
@@ -110,6 +111,9 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
         {
             levels[0].Started = false;
         }
+
+        // One inner level (a scan or a lookup of one table): Next needs none of the nesting.
+        _single = levels is [{ LeftOuter: false, After.Length: 0 } only] && StopAfter == 0 ? only : null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -118,6 +122,11 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
         if (_empty)
         {
             return false;
+        }
+
+        if (_single is { } single)
+        {
+            return NextSingle(single);
         }
 
         if (levels.Length == 0)
@@ -193,6 +202,35 @@ internal sealed class JoinLoop(JoinLevel[] levels, CompiledExpr[] constantFilter
         }
 
         return false;
+    }
+
+    private bool NextSingle(JoinLevel level)
+    {
+        var ctx = _ctx;
+        bool got;
+        if (!level.Started)
+        {
+            level.Started = true;
+            ctx.Rows[level.Slot] = level.Access.Row;
+            got = level.Access.First(ctx);
+        }
+        else
+        {
+            got = level.Access.Next();
+        }
+
+        var match = level.Match;
+        while (got && match.Length != 0 && !Filters.Pass(match, ctx))
+        {
+            got = level.Access.Next();
+        }
+
+        if (!got)
+        {
+            _empty = true;
+        }
+
+        return got;
     }
 
     public override void Close()
