@@ -85,9 +85,9 @@ internal sealed partial class Verbs
     }
 
     /// <summary>Waits until the monitor has recorded the container's end (or removed it, for --rm).</summary>
-    private bool WaitExited(string id, TimeSpan timeout)
+    private bool WaitExited(string id, TimeSpan? timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
         while (true)
         {
             if (!_containers.TryRead(id, out var record) || record.Status == ContainerStatus.Exited)
@@ -287,7 +287,7 @@ internal sealed partial class Verbs
         foreach (var name in parsed.Positionals)
         {
             var record = _containers.Find(name);
-            WaitExited(record.Id, TimeSpan.MaxValue - TimeSpan.FromDays(365));
+            WaitExited(record.Id, timeout: null);
             var code = _containers.TryRead(record.Id, out var done) ? done.ExitCode : record.ExitCode;
             Console.Out.WriteLine(code.ToString(CultureInfo.InvariantCulture));
         }
