@@ -44,6 +44,7 @@ public static class CtrCommand
     /// <summary>Runs one `forge ctr` command line (everything after "ctr") and returns its exit code.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
+        Tracing.Mark("ctr: command line parsed by the host");
         var root = Environment.GetEnvironmentVariable("FORGE_CTR_ROOT") is { Length: > 0 } fromEnv ? fromEnv : DefaultRoot;
         var i = 0;
         while (i < args.Count && args[i].StartsWith("--root", StringComparison.Ordinal))

@@ -74,7 +74,9 @@ internal sealed partial class Verbs
             throw new CtrException($"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
         }
 
+        Tracing.Mark("run: parsed");
         var image = _images.Resolve(options.Image);
+        Tracing.Mark("run: image resolved");
         var id = ContainerStore.NewId();
         var bundle = _containers.PathOf(id);
         ContainerRecord record;
@@ -110,6 +112,7 @@ internal sealed partial class Verbs
                     ReadonlyRootfs = options.ReadOnly,
                 };
                 _containers.Write(record);
+                Tracing.Mark("run: bundle written");
                 record.CgroupDirs = Cgroups.Detect().Create(spec.Linux.CgroupsPath!, spec.Linux.Resources);
                 _containers.Write(record);
             }
@@ -120,6 +123,7 @@ internal sealed partial class Verbs
             }
         }
 
+        Tracing.Mark("run: cgroups created");
         return options.Detach ? StartDetached(record) : RunForeground(record, spec, options);
     }
 

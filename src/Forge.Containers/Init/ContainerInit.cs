@@ -31,6 +31,7 @@ internal static partial class ContainerInit
     public static int Run(string bundle)
     {
         _ = Linux.fcntl(ErrorFd, Linux.FSetfd, Linux.FdCloexec);
+        Tracing.Mark("init: started");
         try
         {
             var spec = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(bundle, "config.json")), JsonContext.Default.RuntimeSpec)
@@ -74,6 +75,7 @@ internal static partial class ContainerInit
             Check(Linux.unshare(Linux.CloneNewCgroup), "unshare the cgroup namespace");
         }
 
+        Tracing.Mark("init: cgroups joined");
         // 2. Nothing mounted from here on propagates back to the host.
         Check(Linux.mount(null, "/", null, Linux.MsRec | Linux.MsPrivate, null), "make / private");
 
@@ -87,6 +89,7 @@ internal static partial class ContainerInit
             Check(Linux.mount(rootfs, rootfs, null, Linux.MsBind | Linux.MsRec, null), "bind the root");
         }
 
+        Tracing.Mark("init: root mounted");
         foreach (var m in spec.Mounts)
         {
             MountOne(rootfs, m);
@@ -113,6 +116,7 @@ internal static partial class ContainerInit
             Check(Linux.sethostname(name, (nuint)name.Length), "sethostname");
         }
 
+        Tracing.Mark("init: mounts done");
         // 4. pivot_root with the old root stacked on the new one, then detached.
         Check(Linux.chdir(rootfs), "chdir to the root");
         Check(Linux.PivotRoot(".", "."), "pivot_root");
@@ -134,6 +138,7 @@ internal static partial class ContainerInit
             Check(Linux.mount(null, "/", null, Linux.MsBind | Linux.MsRemount | Linux.MsRdonly, null), "remount / read-only");
         }
 
+        Tracing.Mark("init: pivoted and masked");
         // 5. The process: rlimits, terminal, user, working directory, capabilities, no_new_privs.
         foreach (var limit in spec.Process.Rlimits ?? [])
         {
@@ -186,6 +191,7 @@ internal static partial class ContainerInit
             Check(Linux.prctl(Linux.PrSetNoNewPrivs, 1, 0, 0, 0), "set no_new_privs");
         }
 
+        Tracing.Mark("init: exec");
         ResetSignals();
         Execve(executable, spec.Process.Args, env);
     }

@@ -106,7 +106,9 @@ internal static class Launcher
             throw failure as CtrException ?? new CtrException(failure.Message, failure);
         }
 
+        Tracing.Mark("launcher: init spawned");
         var report = ReadAll(readFd);
+        Tracing.Mark("launcher: init exec'd the command");
         _ = Linux.close(readFd);
         if (report.Length > 0)
         {

@@ -76,9 +76,11 @@ internal static class Monitor
             }
         }
 
+        Tracing.Mark("monitor: container exited");
         terminal?.ChildExited();
         var oom = Cgroups.OomKilled(record.CgroupDirs);
         Cgroups.Remove(record.CgroupDirs);
+        Tracing.Mark("monitor: cgroups removed");
         using (StoreLock.Acquire(store.Root))
         {
             if (!store.TryRead(record.Id, out var fresh))
@@ -99,6 +101,7 @@ internal static class Monitor
             }
         }
 
+        Tracing.Mark("monitor: record settled");
         return code;
     }
 
