@@ -59,11 +59,6 @@ internal sealed partial class Verbs
             options.PidsLimit = long.TryParse(pids, CultureInfo.InvariantCulture, out var p) ? p : throw new CtrException($"invalid argument \"{pids}\" for \"--pids-limit\" flag: strconv.ParseInt: parsing \"{pids}\": invalid syntax");
         }
 
-        if (options.Init)
-        {
-            throw new CtrException("--init is not supported yet");
-        }
-
         if (options.Detach && options.AutoRemove && options.Tty)
         {
             throw new CtrException("-d with -t is not supported yet (a detached terminal needs attach)");
@@ -110,6 +105,7 @@ internal sealed partial class Verbs
                     NanoCpus = options.Cpus is { } n ? (long)(n * 1e9) : 0,
                     PidsLimit = options.PidsLimit ?? 0,
                     ReadonlyRootfs = options.ReadOnly,
+                    Init = options.Init,
                 };
                 _containers.Write(record);
                 Tracing.Mark("run: bundle written");

@@ -84,7 +84,7 @@ internal sealed partial class Verbs
             "save" => Save(args),
             "tag" => Tag(args),
             "rmi" => Rmi(args),
-            "exec" => throw new CtrException("forge ctr exec is not supported yet", 1),
+            "exec" => Exec(args),
             _ => throw new UsageException($"unknown command \"{verb}\" for \"forge ctr\""),
         };
     }

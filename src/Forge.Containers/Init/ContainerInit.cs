@@ -25,19 +25,34 @@ internal static partial class ContainerInit
     public const int ErrorFd = 3;
     public const string OverlayAnnotation = "org.forge.rootfs.overlay";
     public const string ConsoleAnnotation = "org.forge.console";
+
+    /// <summary>Set in an exec's spec: the host PID of the container's init, whose namespaces and root to join.</summary>
+    public const string ExecPidAnnotation = "org.forge.exec.pid";
+
+    /// <summary>Set by --init: stay PID 1, reap zombies and forward signals to the command instead of exec'ing it.</summary>
+    public const string InitAnnotation = "org.forge.init";
     public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    /// <summary>Runs the init stage for the bundle directory; returns only on failure, with the exit code.</summary>
-    public static int Run(string bundle)
+    /// <summary>
+    /// Runs the init stage for a bundle directory (a new container) or a spec file (an exec into a
+    /// running one); returns only on failure, with the exit code (or, with --init, the command's).
+    /// </summary>
+    public static int Run(string bundleOrSpec)
     {
         _ = Linux.fcntl(ErrorFd, Linux.FSetfd, Linux.FdCloexec);
         Tracing.Mark("init: started");
         try
         {
-            var spec = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(bundle, "config.json")), JsonContext.Default.RuntimeSpec)
+            var isBundle = Directory.Exists(bundleOrSpec);
+            var spec = JsonSerializer.Deserialize(File.ReadAllBytes(isBundle ? Path.Combine(bundleOrSpec, "config.json") : bundleOrSpec), JsonContext.Default.RuntimeSpec)
                 ?? throw new CtrException("config.json is empty");
-            Exec(bundle, spec);
-            return CtrException.ExitForge; // not reached
+            if (spec.Annotations.TryGetValue(ExecPidAnnotation, out var pid))
+            {
+                JoinContainer(spec, int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture));
+                return StartProcess(spec);
+            }
+
+            return Create(isBundle ? bundleOrSpec : Path.GetDirectoryName(Path.GetFullPath(bundleOrSpec))!, spec);
         }
         catch (CtrException e)
         {
@@ -60,7 +75,7 @@ internal static partial class ContainerInit
         }
     }
 
-    private static void Exec(string bundle, RuntimeSpec spec)
+    private static int Create(string bundle, RuntimeSpec spec)
     {
         var rootfs = Path.GetFullPath(spec.Root.Path, bundle);
 
@@ -139,7 +154,51 @@ internal static partial class ContainerInit
         }
 
         Tracing.Mark("init: pivoted and masked");
-        // 5. The process: rlimits, terminal, user, working directory, capabilities, no_new_privs.
+        return StartProcess(spec);
+    }
+
+    /// <summary>
+    /// exec: the launcher thread joined the container's IPC, UTS, network and PID namespaces; this
+    /// joins its cgroups, cgroup and mount namespaces (unsharing CLONE_FS first, as setns into a
+    /// mount namespace requires of a multi-threaded process) and its root, taken from
+    /// /proc/PID/root before the mount namespace changes what /proc means.
+    /// </summary>
+    private static void JoinContainer(RuntimeSpec spec, int pid)
+    {
+        if (spec.Linux.CgroupsPath is { } cgroupsPath)
+        {
+            Cgroups.Join(Cgroups.Detect().Directories(cgroupsPath));
+        }
+
+        var root = Linux.open($"/proc/{pid}/root", Linux.OPath | Linux.ODirectory | Linux.OCloexec, 0);
+        var mnt = Linux.open($"/proc/{pid}/ns/mnt", Linux.ORdonly | Linux.OCloexec, 0);
+        var cgroup = File.Exists($"/proc/{pid}/ns/cgroup") ? Linux.open($"/proc/{pid}/ns/cgroup", Linux.ORdonly | Linux.OCloexec, 0) : -1;
+        if (root < 0 || mnt < 0)
+        {
+            throw new CtrException($"container process {pid} is gone: {Linux.ErrorText(Linux.Errno)}");
+        }
+
+        if (cgroup >= 0)
+        {
+            Check(Linux.setns(cgroup, Linux.CloneNewCgroup), "join the cgroup namespace");
+        }
+
+        Check(Linux.unshare(Linux.CloneFs), "unshare the filesystem attributes");
+        Check(Linux.setns(mnt, Linux.CloneNewNs), "join the mount namespace");
+        Check(Linux.fchdir(root), "enter the container's root");
+        Check(Linux.chroot("."), "chroot to the container's root");
+        Check(Linux.chdir("/"), "chdir /");
+        _ = Linux.close(root);
+        _ = Linux.close(mnt);
+        if (cgroup >= 0)
+        {
+            _ = Linux.close(cgroup);
+        }
+    }
+
+    /// <summary>The process, inside the container's root: rlimits, terminal, user, working directory, capabilities, no_new_privs, then execve (or, with --init, a supervised child).</summary>
+    private static int StartProcess(RuntimeSpec spec)
+    {
         foreach (var limit in spec.Process.Rlimits ?? [])
         {
             SetRlimit(limit);
@@ -191,9 +250,59 @@ internal static partial class ContainerInit
             Check(Linux.prctl(Linux.PrSetNoNewPrivs, 1, 0, 0, 0), "set no_new_privs");
         }
 
+        if (spec.Annotations.ContainsKey(InitAnnotation))
+        {
+            return Supervise(executable, spec.Process.Args, env);
+        }
+
         Tracing.Mark("init: exec");
         ResetSignals();
         Execve(executable, spec.Process.Args, env);
+        return CtrException.ExitForge; // not reached: Execve returns only by throwing
+    }
+
+    /// <summary>
+    /// --init: this process stays PID 1 (with the container's user and capabilities already set),
+    /// starts the command with posix_spawn, forwards the usual signals to it, reaps every orphan
+    /// the namespace hands it, and exits with the command's status when the command ends.
+    /// </summary>
+    private static int Supervise(string executable, List<string> args, List<string> env)
+    {
+        int child;
+        try
+        {
+            child = Spawn.Start(executable, args, env, [], newSession: false);
+        }
+        catch (IOException e)
+        {
+            throw new CtrException($"unable to start container process: exec: \"{args[0]}\": {e.Message}", CtrException.ExitCannotInvoke);
+        }
+
+        _ = Linux.close(ErrorFd); // started: the parent reads EOF
+        var registrations = new List<PosixSignalRegistration>();
+        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
+        {
+            registrations.Add(PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                _ = Linux.kill(child, context.Signal switch { PosixSignal.SIGTERM => 15, PosixSignal.SIGINT => 2, PosixSignal.SIGHUP => 1, _ => 3 });
+            }));
+        }
+
+        while (true)
+        {
+            var pid = Linux.waitpid(-1, out var status, 0);
+            if (pid == child)
+            {
+                var signal = status & 0x7f;
+                return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
+            }
+
+            if (pid < 0 && Linux.Errno == Linux.Echild)
+            {
+                return CtrException.ExitForge;
+            }
+        }
     }
 
     private static void MountOne(string rootfs, SpecMount m)

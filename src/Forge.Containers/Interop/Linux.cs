@@ -49,6 +49,8 @@ internal static partial class Linux
     public const int OTrunc = 0x200;
     public const int OAppend = 0x400;
     public const int OCloexec = 0x80000;
+    public const int ODirectory = 0x10000;
+    public const int OPath = 0x200000;
     public const int FSetfd = 2;
     public const int FdCloexec = 1;
 
@@ -158,6 +160,12 @@ internal static partial class Linux
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int chdir(string path);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int fchdir(int fd);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int chroot(string path);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int mknod(string path, uint mode, ulong dev);

@@ -124,6 +124,11 @@ internal static class BundleBuilder
         spec.Annotations[ContainerInit.OverlayAnnotation] =
             $"lowerdir={string.Join(':', lowers)},upperdir={Path.Combine(bundle, "upper")},workdir={Path.Combine(bundle, "work")}";
 
+        if (options.Init)
+        {
+            spec.Annotations[ContainerInit.InitAnnotation] = "true";
+        }
+
         spec.Mounts = DefaultMounts();
         File.WriteAllText(Path.Combine(bundle, "hostname"), hostname + "\n");
         File.WriteAllText(Path.Combine(bundle, "hosts"), options.Network == "host" && File.Exists("/etc/hosts")

@@ -63,10 +63,49 @@ internal static class Launcher
     /// once the user's command runs; throws <see cref="CtrException"/> with the init's code and
     /// message when setup failed (the init has been reaped then).
     /// </summary>
-    public static unsafe int Start(string bundle, RuntimeSpec spec, (int In, int Out, int Err) stdio)
+    public static int Start(string bundle, RuntimeSpec spec, (int In, int Out, int Err) stdio)
     {
         var flags = NamespaceFlags(spec);
-        var (path, argv) = InitCommand(bundle);
+        return Spawn(bundle, stdio, () =>
+        {
+            if (Linux.unshare(flags) != 0)
+            {
+                throw new CtrException("unshare: " + Linux.ErrorText(Linux.Errno));
+            }
+        });
+    }
+
+    /// <summary>
+    /// exec: the launcher thread joins the running container's IPC, UTS, network and PID
+    /// namespaces (PID: for its children), and the init, started with the exec's spec file, joins
+    /// the cgroups, the cgroup and mount namespaces and the root itself.
+    /// </summary>
+    public static int StartExec(string specFile, int containerPid, (int In, int Out, int Err) stdio)
+    {
+        return Spawn(specFile, stdio, () =>
+        {
+            foreach (var (name, type) in new[] { ("ipc", Linux.CloneNewIpc), ("uts", Linux.CloneNewUts), ("net", Linux.CloneNewNet), ("pid", Linux.CloneNewPid) })
+            {
+                var fd = Linux.open($"/proc/{containerPid}/ns/{name}", Linux.ORdonly | Linux.OCloexec, 0);
+                if (fd < 0)
+                {
+                    throw new CtrException($"container process {containerPid} is gone: {Linux.ErrorText(Linux.Errno)}", 1);
+                }
+
+                var ok = Linux.setns(fd, type) == 0;
+                var errno = Linux.Errno;
+                _ = Linux.close(fd);
+                if (!ok)
+                {
+                    throw new CtrException($"setns {name}: {Linux.ErrorText(errno)}");
+                }
+            }
+        });
+    }
+
+    private static unsafe int Spawn(string bundleOrSpec, (int In, int Out, int Err) stdio, Action prepareThread)
+    {
+        var (path, argv) = InitCommand(bundleOrSpec);
         var fds = stackalloc int[2];
         if (Linux.pipe2(fds, Linux.OCloexec) != 0)
         {
@@ -74,19 +113,15 @@ internal static class Launcher
         }
 
         int readFd = fds[0], writeFd = fds[1];
-        var env = Spawn.CurrentEnvironment();
+        var env = Interop.Spawn.CurrentEnvironment();
         var pid = 0;
         Exception? failure = null;
         var thread = new Thread(() =>
         {
             try
             {
-                if (Linux.unshare(flags) != 0)
-                {
-                    throw new CtrException("unshare: " + Linux.ErrorText(Linux.Errno));
-                }
-
-                pid = Spawn.Start(path, argv, env, [(stdio.In, 0), (stdio.Out, 1), (stdio.Err, 2), (writeFd, ContainerInit.ErrorFd)], newSession: false);
+                prepareThread();
+                pid = Interop.Spawn.Start(path, argv, env, [(stdio.In, 0), (stdio.Out, 1), (stdio.Err, 2), (writeFd, ContainerInit.ErrorFd)], newSession: false);
             }
             catch (Exception e)
             {
