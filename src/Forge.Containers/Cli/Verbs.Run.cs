@@ -76,6 +76,7 @@ internal sealed partial class Verbs
         var bundle = _containers.PathOf(id);
         ContainerRecord record;
         RuntimeSpec spec;
+        LaunchThread? launch = null;
         using (StoreLock.Acquire(_root))
         {
             var existing = _containers.List();
@@ -85,42 +86,53 @@ internal sealed partial class Verbs
             }
 
             Directory.CreateDirectory(bundle);
+            record = new ContainerRecord
+            {
+                Id = id,
+                Name = options.Name ?? NameGenerator.Next(existing.Select(c => c.Name)),
+                Image = options.Image,
+                ImageId = image.Id,
+                Created = DateTimeOffset.UtcNow,
+                AutoRemove = options.AutoRemove,
+                Detached = options.Detach,
+                Tty = options.Tty,
+                NetworkMode = options.Network,
+                Memory = options.Memory ?? 0,
+                NanoCpus = options.Cpus is { } n ? (long)(n * 1e9) : 0,
+                PidsLimit = options.PidsLimit ?? 0,
+                ReadonlyRootfs = options.ReadOnly,
+                Init = options.Init,
+            };
             try
             {
-                spec = BundleBuilder.Build(options, image, _images, id, bundle);
-                record = new ContainerRecord
+                // cgroups first, so that the launcher thread can join them (v1) while the bundle is written.
+                _containers.Write(record);
+                var cgroups = Cgroups.Detect();
+                record.CgroupDirs = cgroups.Create("/forge/" + id, BundleBuilder.Resources(options));
+                _containers.Write(record);
+                Tracing.Mark("run: cgroups created");
+                if (!options.Detach && !cgroups.Unified && options.PidsLimit is null)
                 {
-                    Id = id,
-                    Name = options.Name ?? NameGenerator.Next(existing.Select(c => c.Name)),
-                    Image = options.Image,
-                    ImageId = image.Id,
-                    Created = DateTimeOffset.UtcNow,
-                    Path = spec.Process.Args[0],
-                    Args = spec.Process.Args.Skip(1).ToList(),
-                    AutoRemove = options.AutoRemove,
-                    Detached = options.Detach,
-                    Tty = options.Tty,
-                    NetworkMode = options.Network,
-                    Memory = options.Memory ?? 0,
-                    NanoCpus = options.Cpus is { } n ? (long)(n * 1e9) : 0,
-                    PidsLimit = options.PidsLimit ?? 0,
-                    ReadonlyRootfs = options.ReadOnly,
-                    Init = options.Init,
-                };
+                    // Not with a pids limit: the thread would count against it until it ends.
+                    launch = LaunchThread.Start(record.CgroupDirs);
+                }
+
+                spec = BundleBuilder.Build(options, image, _images, id, bundle);
+                record.Path = spec.Process.Args[0];
+                record.Args = spec.Process.Args.Skip(1).ToList();
                 _containers.Write(record);
                 Tracing.Mark("run: bundle written");
-                record.CgroupDirs = Cgroups.Detect().Create(spec.Linux.CgroupsPath!, spec.Linux.Resources);
-                _containers.Write(record);
             }
             catch
             {
+                launch?.Abandon();
+                Cgroups.Remove(record.CgroupDirs);
                 _containers.Delete(id);
                 throw;
             }
         }
 
-        Tracing.Mark("run: cgroups created");
-        return options.Detach ? StartDetached(record) : RunForeground(record, spec, options);
+        return options.Detach ? StartDetached(record) : RunForeground(record, spec, options, launch);
     }
 
     private static bool ValidName(string name) =>
@@ -136,7 +148,7 @@ internal sealed partial class Verbs
         return File.ReadAllLines(path).Select(l => l.TrimStart()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
     }
 
-    private int RunForeground(ContainerRecord record, RuntimeSpec spec, RunOptions options)
+    private int RunForeground(ContainerRecord record, RuntimeSpec spec, RunOptions options, LaunchThread? launch)
     {
         var devNull = Linux.open("/dev/null", Linux.ORdonly | Linux.OCloexec, 0);
         Terminal? terminal = null;
@@ -145,13 +157,22 @@ internal sealed partial class Verbs
             (int, int, int) stdio = (options.Interactive ? 0 : devNull, 1, 2);
             if (options.Tty)
             {
-                terminal = Terminal.Open(options.Interactive);
+                try
+                {
+                    terminal = Terminal.Open(options.Interactive);
+                }
+                catch
+                {
+                    launch?.Abandon();
+                    throw;
+                }
+
                 stdio = (terminal.Slave, terminal.Slave, terminal.Slave);
                 spec.Annotations[Init.ContainerInit.ConsoleAnnotation] = terminal.SlavePath;
                 File.WriteAllBytes(Path.Combine(_containers.PathOf(record.Id), "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, JsonContext.Default.RuntimeSpec));
             }
 
-            return Runtime.Monitor.Run(_containers, record, spec, stdio, terminal: terminal);
+            return Runtime.Monitor.Run(_containers, record, spec, stdio, terminal: terminal, launch: launch);
         }
         finally
         {

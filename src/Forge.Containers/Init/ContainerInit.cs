@@ -80,7 +80,7 @@ internal static partial class ContainerInit
         var rootfs = Path.GetFullPath(spec.Root.Path, bundle);
 
         // 1. cgroups, then the cgroup namespace rooted at the container's cgroup.
-        if (spec.Linux.CgroupsPath is { } cgroupsPath)
+        if (spec.Linux.CgroupsPath is { } cgroupsPath && Environment.GetEnvironmentVariable(LaunchThread.JoinedVariable) != "1")
         {
             Cgroups.Join(Cgroups.Detect().Directories(cgroupsPath));
         }

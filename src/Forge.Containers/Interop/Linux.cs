@@ -227,6 +227,9 @@ internal static partial class Linux
     [LibraryImport("libc", SetLastError = true)]
     public static partial int getpid();
 
+    [LibraryImport("libc")]
+    public static partial int gettid();
+
     [LibraryImport("libc", SetLastError = true)]
     public static partial int waitpid(int pid, out int status, int options);
 

@@ -312,7 +312,11 @@ internal sealed class Cgroups
         {
             foreach (var pid in Pids(list))
             {
-                _ = Linux.kill(pid, Linux.Sigkill);
+                // Never forge itself: its launcher thread may sit in the cgroups for a moment.
+                if (pid != Environment.ProcessId)
+                {
+                    _ = Linux.kill(pid, Linux.Sigkill);
+                }
             }
 
             for (var i = list.Count - 1; i >= 0; i--)

@@ -63,10 +63,20 @@ internal static class Launcher
     /// once the user's command runs; throws <see cref="CtrException"/> with the init's code and
     /// message when setup failed (the init has been reaped then).
     /// </summary>
-    public static int Start(string bundle, RuntimeSpec spec, (int In, int Out, int Err) stdio)
+    public static int Start(string bundle, RuntimeSpec spec, (int In, int Out, int Err) stdio, LaunchThread? launch = null)
     {
-        var flags = NamespaceFlags(spec);
-        return Spawn(bundle, stdio, () =>
+        int flags;
+        try
+        {
+            flags = NamespaceFlags(spec);
+        }
+        catch
+        {
+            launch?.Abandon();
+            throw;
+        }
+
+        return Spawn(bundle, stdio, launch ?? LaunchThread.Start([]), () =>
         {
             if (Linux.unshare(flags) != 0)
             {
@@ -82,7 +92,7 @@ internal static class Launcher
     /// </summary>
     public static int StartExec(string specFile, int containerPid, (int In, int Out, int Err) stdio)
     {
-        return Spawn(specFile, stdio, () =>
+        return Spawn(specFile, stdio, LaunchThread.Start([]), () =>
         {
             foreach (var (name, type) in new[] { ("ipc", Linux.CloneNewIpc), ("uts", Linux.CloneNewUts), ("net", Linux.CloneNewNet), ("pid", Linux.CloneNewPid) })
             {
@@ -103,42 +113,49 @@ internal static class Launcher
         });
     }
 
-    private static unsafe int Spawn(string bundleOrSpec, (int In, int Out, int Err) stdio, Action prepareThread)
+    private static unsafe int Spawn(string bundleOrSpec, (int In, int Out, int Err) stdio, LaunchThread launch, Action prepareThread)
     {
-        var (path, argv) = InitCommand(bundleOrSpec);
+        string path;
+        List<string> argv;
         var fds = stackalloc int[2];
-        if (Linux.pipe2(fds, Linux.OCloexec) != 0)
+        try
         {
-            throw new CtrException("pipe2: " + Linux.ErrorText(Linux.Errno));
+            (path, argv) = InitCommand(bundleOrSpec);
+            if (Linux.pipe2(fds, Linux.OCloexec) != 0)
+            {
+                throw new CtrException("pipe2: " + Linux.ErrorText(Linux.Errno));
+            }
+        }
+        catch
+        {
+            launch.Abandon();
+            throw;
         }
 
         int readFd = fds[0], writeFd = fds[1];
         var env = Interop.Spawn.CurrentEnvironment();
         var pid = 0;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        try
         {
-            try
+            launch.Run(() =>
             {
+                if (launch.JoinedCgroups)
+                {
+                    env.Add(LaunchThread.JoinedVariable + "=1");
+                }
+
                 prepareThread();
                 pid = Interop.Spawn.Start(path, argv, env, [(stdio.In, 0), (stdio.Out, 1), (stdio.Err, 2), (writeFd, ContainerInit.ErrorFd)], newSession: false);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        })
-        {
-            Name = "forge ctr launcher",
-            IsBackground = true,
-        };
-        thread.Start();
-        thread.Join();
-        _ = Linux.close(writeFd);
-        if (failure is not null)
+            });
+        }
+        catch
         {
             _ = Linux.close(readFd);
-            throw failure as CtrException ?? new CtrException(failure.Message, failure);
+            throw;
+        }
+        finally
+        {
+            _ = Linux.close(writeFd);
         }
 
         Tracing.Mark("launcher: init spawned");

@@ -12,7 +12,7 @@ namespace Forge.Containers.Runtime;
 internal static class Monitor
 {
     /// <summary>Runs the container to its end and returns its exit code. <paramref name="started"/> gets null once it runs, or the error.</summary>
-    public static int Run(ContainerStore store, ContainerRecord record, RuntimeSpec spec, (int In, int Out, int Err) stdio, Action<CtrException?>? started = null, Terminal? terminal = null)
+    public static int Run(ContainerStore store, ContainerRecord record, RuntimeSpec spec, (int In, int Out, int Err) stdio, Action<CtrException?>? started = null, Terminal? terminal = null, LaunchThread? launch = null)
     {
         var bundle = store.PathOf(record.Id);
         record.MonitorPid = Environment.ProcessId;
@@ -22,7 +22,7 @@ internal static class Monitor
         int pid;
         try
         {
-            pid = Launcher.Start(bundle, spec, stdio);
+            pid = Launcher.Start(bundle, spec, stdio, launch);
         }
         catch (CtrException e)
         {
