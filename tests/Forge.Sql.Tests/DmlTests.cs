@@ -71,6 +71,26 @@ public sealed class DmlTests : IDisposable
     private static string[] Lines(string script) => [.. script.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
 
     [Fact]
+    public void A_unique_index_created_after_rows_went_in_is_enforced_by_later_inserts()
+    {
+        // The table's write rules were cached by the first INSERT; CREATE INDEX adds the index to the
+        // same table object, and the next conflicting INSERT crashed (IndexOutOfRangeException).
+        Differential(Lines("""
+            CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT);
+            INSERT INTO t VALUES (1, 10, 'v1');
+            CREATE UNIQUE INDEX tb ON t(b);
+            INSERT INTO t VALUES (2, 20, 'v1');
+            INSERT OR REPLACE INTO t VALUES (3, 30, 'v1');
+            CREATE UNIQUE INDEX ta ON t(a);
+            INSERT INTO t VALUES (4, 30, 'v4');
+            INSERT OR IGNORE INTO t VALUES (5, 30, 'v5');
+            INSERT INTO t VALUES (3, 99, 'v9');
+            INSERT INTO t(a, b) VALUES (40, 'v4');
+            SELECT * FROM t ORDER BY id;
+            """));
+    }
+
+    [Fact]
     public void Update_and_delete_keep_every_index()
     {
         Differential(Lines("""

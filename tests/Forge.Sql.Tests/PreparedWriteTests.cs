@@ -29,7 +29,8 @@ public sealed class PreparedWriteTests
             var b = $"v{n % 3}";
             if (fails)
             {
-                Assert.ThrowsAny<Exception>(() => insert.Execute(n, b));
+                var error = Assert.ThrowsAny<Exception>(() => insert.Execute(n, b));
+                Assert.Equal("UNIQUE constraint failed: t.b", error.Message);
                 return;
             }
 
@@ -39,8 +40,9 @@ public sealed class PreparedWriteTests
 
         Insert();
         Insert();
+        Insert();
         Both("CREATE UNIQUE INDEX tb ON t(b)");
-        Insert(fails: true); // v0 exists: the unique index is seen
+        Insert(fails: true); // v1 exists: the unique index is seen
         Both("DROP INDEX tb");
         Insert();
         Both("ALTER TABLE t ADD COLUMN c DEFAULT 'dflt'");

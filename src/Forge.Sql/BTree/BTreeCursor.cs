@@ -72,7 +72,7 @@ internal sealed class BTreeCursor : IDisposable
         KeyInfo = keyInfo;
     }
 
-    public uint Root { get; }
+    public uint Root { get; private set; }
 
     public bool IsTable { get; }
 
@@ -1063,4 +1063,23 @@ internal sealed class BTreeCursor : IDisposable
     }
 
     public void Dispose() => _store.Unregister(this);
+
+    /// <summary>
+    /// Makes a closed table cursor (<see cref="BTreeStore.Recycle"/>) a new one on <paramref name="root"/>.
+    /// Values read before it closed stay valid: the overflow buffer they may slice is given up, not reused.
+    /// </summary>
+    internal BTreeCursor Reopen(uint root)
+    {
+        Root = root;
+        Reset();
+        return this;
+    }
+
+    /// <summary>Lets go of everything a value read through this cursor may still hold (before the cursor is reused).</summary>
+    internal void Release()
+    {
+        Reset();
+        Array.Clear(_pages);
+        _payload = [];
+    }
 }

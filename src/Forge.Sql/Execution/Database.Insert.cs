@@ -477,7 +477,7 @@ public sealed partial class Database
         return (record, rowid);
     }
 
-    private BTreeCursor[] OpenIndexCursors(List<IndexInfo> indexes) => [.. indexes.Select(i => _store.OpenIndex(i.Root, KeyInfoOf(i)))];
+    private BTreeCursor[] OpenIndexCursors(IReadOnlyList<IndexInfo> indexes) => [.. indexes.Select(i => _store.OpenIndex(i.Root, KeyInfoOf(i)))];
 
     internal static bool IsRowidName(string name) =>
         name.Equals("rowid", StringComparison.OrdinalIgnoreCase) || name.Equals("oid", StringComparison.OrdinalIgnoreCase) || name.Equals("_rowid_", StringComparison.OrdinalIgnoreCase);

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Forge.Sql.BTree;
+using Forge.Sql.Pager;
 using Forge.Sql.Parsing;
 using Forge.Sql.Planning;
-using Forge.Sql.Pager;
 using Forge.Sql.Records;
 
 namespace Forge.Sql.Execution;

@@ -30,6 +30,15 @@ public sealed partial class Database
         public required ConflictAction?[] IndexAction { get; init; }
 
         public bool Autoincrement { get; init; }
+
+        /// <summary>Each column's compiled DEFAULT (null without one).</summary>
+        public required CompiledExpr?[] Defaults { get; init; }
+
+        /// <summary>The table's <see cref="TableInfo.IndexGeneration"/> these rules were made for (CREATE INDEX adds to the table in place).</summary>
+        public int IndexGeneration { get; init; }
+
+        /// <summary>No UNIQUE index: the rowid is the only uniqueness to check.</summary>
+        public bool RowidOnlyUnique { get; init; }
     }
 
     /// <summary>A row held in memory, seen by compiled expressions through a slot.</summary>
@@ -111,9 +120,11 @@ public sealed partial class Database
 
         public long SequenceAtStart { get; set; } = -1;
 
+        public required BTreeStore Store { get; init; }
+
         public void Dispose()
         {
-            Rows.Dispose();
+            Store.Recycle(Rows);
             foreach (var c in Indexes)
             {
                 c.Dispose();
@@ -133,14 +144,14 @@ public sealed partial class Database
     private TableWrite OpenWrite(TableInfo table, EvalContext ctx)
     {
         var rules = RulesOf(table);
-        var compiler = new ExpressionCompiler(null);
         var write = new TableWrite
         {
             Table = table,
             Rules = rules,
+            Store = _store,
             Rows = _store.OpenTable(table.Root),
             Indexes = OpenIndexCursors(table.Indexes),
-            Defaults = [.. table.Columns.Select(c => c.Default is null ? null : compiler.Compile(c.Default))],
+            Defaults = rules.Defaults,
             Ctx = ctx,
         };
         if (rules.Autoincrement)
@@ -153,7 +164,7 @@ public sealed partial class Database
 
     private TableRules RulesOf(TableInfo table)
     {
-        if (_rules.TryGetValue(table, out var cached))
+        if (_rules.TryGetValue(table, out var cached) && cached.IndexGeneration == table.IndexGeneration)
         {
             return cached;
         }
@@ -241,6 +252,9 @@ public sealed partial class Database
             RowidAction = rowidAction,
             IndexAction = indexActions,
             Autoincrement = autoincrement,
+            Defaults = [.. table.Columns.Select(c => c.Default is null ? null : new ExpressionCompiler(null).Compile(c.Default))],
+            RowidOnlyUnique = !table.Indexes.Any(i => i.Unique),
+            IndexGeneration = table.IndexGeneration,
         };
         _rules[table] = rules;
         return rules;
@@ -406,6 +420,17 @@ public sealed partial class Database
 
         // Uniqueness: the rowid (-1) and each UNIQUE index, upsert targets first, REPLACE last.
         var own = oldRowid ?? long.MinValue;
+        if (rules.RowidOnlyUnique && upserts is null && orAction is null && rules.RowidAction is null or ConflictAction.Abort)
+        {
+            // The common INSERT: only the rowid can conflict, and a conflict is an error.
+            if ((oldRowid is null || oldRowid != rowid) && w.Rows.SeekRowid(rowid, out var taken) && taken)
+            {
+                throw ConstraintError($"UNIQUE constraint failed: {UniqueNames(table, -1)}", ConflictAction.Abort);
+            }
+
+            return WriteChecked(w, record, rowid, oldRowid, oldValues);
+        }
+
         var order = new List<int>();
         if (oldRowid is null || oldRowid != rowid)
         {
@@ -489,7 +514,13 @@ public sealed partial class Database
             }
         }
 
-        // Write: the record (the rowid alias stored as NULL), then the index entries that changed.
+        return WriteChecked(w, record, rowid, oldRowid, oldValues);
+    }
+
+    /// <summary>Writes a row whose constraints were checked: the record (the rowid alias stored as NULL), then the index entries that changed.</summary>
+    private static WriteOutcome WriteChecked(TableWrite w, SqlValue[] record, long rowid, long? oldRowid, SqlValue[]? oldValues)
+    {
+        var table = w.Table;
         var stored = (SqlValue[])record.Clone();
         if (table.RowidAlias >= 0)
         {

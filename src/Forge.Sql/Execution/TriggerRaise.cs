@@ -12,14 +12,14 @@ namespace Forge.Sql.Execution;
 internal sealed class TriggerRaise(RaiseKind kind, string? message) : CompiledExpr
 {
     [ThreadStatic]
-    private static int t_programDepth;
+    private static int s_programDepth;
 
     /// <summary>Marks the start of a trigger program's compilation (RAISE becomes legal).</summary>
-    public static void EnterProgram() => t_programDepth++;
+    public static void EnterProgram() => s_programDepth++;
 
-    public static void ExitProgram() => t_programDepth--;
+    public static void ExitProgram() => s_programDepth--;
 
-    public static CompiledExpr Compile(RaiseExpr raise) => t_programDepth > 0
+    public static CompiledExpr Compile(RaiseExpr raise) => s_programDepth > 0
         ? new TriggerRaise(raise.Kind, raise.Message)
         : throw new SqlPrepareException("RAISE() may only be used within a trigger-program");
 

@@ -43,7 +43,18 @@ internal sealed class TableInfo(string name, uint root, ColumnInfo[] columns, lo
     /// <summary>The INTEGER PRIMARY KEY column that aliases the rowid, or -1.</summary>
     public int RowidAlias { get; } = Array.FindIndex(columns, c => c.IsRowidAlias);
 
-    public List<IndexInfo> Indexes { get; } = [];
+    public IReadOnlyList<IndexInfo> Indexes => _indexes;
+
+    private readonly List<IndexInfo> _indexes = [];
+
+    /// <summary>Counts the indexes added since the table was loaded: what was derived from its indexes is stale when it moved.</summary>
+    public int IndexGeneration { get; private set; }
+
+    public void AddIndex(IndexInfo index)
+    {
+        _indexes.Add(index);
+        IndexGeneration++;
+    }
 
     public int FindColumn(string name) => Array.FindIndex(Columns, c => c.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 }
@@ -103,7 +114,7 @@ internal sealed class Catalog
                 continue;
             }
 
-            table.Indexes.Add(index);
+            table.AddIndex(index);
             catalog._indexes[index.Name] = index;
         }
 
@@ -244,7 +255,7 @@ internal sealed class Catalog
 
     public void Add(IndexInfo index)
     {
-        _tables[index.Table].Indexes.Add(index);
+        _tables[index.Table].AddIndex(index);
         _indexes[index.Name] = index;
     }
 

@@ -30,6 +30,9 @@ internal sealed class AggSpec(AggKind kind, CompiledExpr[] args, bool distinct, 
 
     public Collation Collation { get; } = collation;
 
+    /// <summary>One argument, no FILTER, no DISTINCT: each row steps the state with that argument alone.</summary>
+    public bool Plain { get; } = args.Length == 1 && !distinct && filter is null;
+
     public AggState NewState() => Kind switch
     {
         AggKind.CountStar or AggKind.Count => new CountState(),
@@ -47,6 +50,9 @@ internal abstract class AggState
     /// <summary>Adds a row's arguments; true when it became the row min()/max() reports (bare columns follow it).</summary>
     public abstract bool Step(ReadOnlySpan<SqlValue> args);
 
+    /// <summary><see cref="Step(ReadOnlySpan{SqlValue})"/> for one argument, without a buffer (the common case of a scan).</summary>
+    public virtual bool Step(in SqlValue arg) => Step(new ReadOnlySpan<SqlValue>(in arg));
+
     public abstract SqlValue Final();
 }
 
@@ -57,6 +63,16 @@ internal sealed class CountState : AggState
     public override bool Step(ReadOnlySpan<SqlValue> args)
     {
         if (args.Length == 0 || !args[0].IsNull)
+        {
+            _count++;
+        }
+
+        return false;
+    }
+
+    public override bool Step(in SqlValue arg)
+    {
+        if (!arg.IsNull)
         {
             _count++;
         }
@@ -79,16 +95,18 @@ internal sealed class SumState(AggKind kind) : AggState
     private bool _approx;
     private bool _overflow;
 
+    public override bool Step(ReadOnlySpan<SqlValue> args) => Step(in args[0]);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override bool Step(ReadOnlySpan<SqlValue> args)
+    public override bool Step(in SqlValue arg)
     {
-        var v = args[0];
+        var v = arg;
         if (v.Type is SqlType.Text or SqlType.Blob)
         {
             v = SqlConvert.ApplyAffinity(v, Affinity.Numeric);
             if (v.Type is SqlType.Text or SqlType.Blob)
             {
-                v = SqlValue.FromReal(SqlConvert.ToReal(args[0]));
+                v = SqlValue.FromReal(SqlConvert.ToReal(arg));
             }
         }
 
@@ -427,6 +445,13 @@ internal sealed class AggregateOp : RowOperator
         for (var a = 0; a < _aggs.Length; a++)
         {
             var spec = _aggs[a];
+            if (spec.Plain && a != _minMax)
+            {
+                var arg = spec.Args[0].Eval(ctx);
+                group.States[a].Step(in arg);
+                continue;
+            }
+
             if (spec.Filter is not null && CompiledExpr.Truth(spec.Filter.Eval(ctx)) != true)
             {
                 continue;
