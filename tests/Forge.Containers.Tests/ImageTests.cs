@@ -63,6 +63,24 @@ public class ImageTests
         Assert.Equal("Loaded image: copy:v2\n", other.Ok("load", "-i", saved));
         Assert.Equal("b\n", other.Ok("run", "--rm", "copy:v2", "ls", "/opq"));
         Assert.Equal(ctr.Ok("images", "-q"), other.Ok("images", "-q"));
+
+        // The same archive without docker's files is a plain OCI image layout, read through index.json.
+        var ociOnly = ctr.File("oci.tar");
+        using (var reader = new TarReader(File.OpenRead(saved)))
+        using (var writer = new TarWriter(File.Create(ociOnly), TarEntryFormat.Pax))
+        {
+            while (reader.GetNextEntry(copyData: true) is { } e)
+            {
+                if (e.Name is not ("manifest.json" or "repositories"))
+                {
+                    writer.WriteEntry(e);
+                }
+            }
+        }
+
+        using var third = new CtrRoot();
+        Assert.Equal("Loaded image: copy:v2\n", third.Ok("load", "-i", ociOnly));
+        Assert.Equal("cmd from-image /srv\n", third.Ok("run", "--rm", "copy:v2"));
     }
 
     [Fact]

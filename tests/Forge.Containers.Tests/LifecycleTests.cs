@@ -26,6 +26,18 @@ public class LifecycleTests
     }
 
     [Fact]
+    public void Logs_TailAndFollow()
+    {
+        using var ctr = new CtrRoot();
+        var image = ctr.ImportBusybox();
+        var id = ctr.Ok("run", "-d", image, "sh", "-c", "echo 1; echo 2; sleep 1; echo 3").Trim();
+        Assert.Equal("1\n2\n3\n", ctr.Ok("logs", "-f", id)); // follows until the container exits
+        Assert.Equal("2\n3\n", ctr.Ok("logs", "--tail", "2", id));
+        Assert.Equal("0\n", ctr.Ok("wait", id));
+        Assert.Equal("", ctr.Ok("logs", "--tail", "0", id));
+    }
+
+    [Fact]
     public void Kill_RmForce_OfRunningContainers()
     {
         using var ctr = new CtrRoot();
