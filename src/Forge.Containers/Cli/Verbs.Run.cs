@@ -102,6 +102,11 @@ internal sealed partial class Verbs
                 PidsLimit = options.PidsLimit ?? 0,
                 ReadonlyRootfs = options.ReadOnly,
                 Init = options.Init,
+
+                // This process owns the record until a monitor takes over: if it dies first, the
+                // next command finds the owner gone and removes what was created.
+                MonitorPid = Environment.ProcessId,
+                MonitorStartTime = ContainerStore.StartTime(Environment.ProcessId),
             };
             try
             {

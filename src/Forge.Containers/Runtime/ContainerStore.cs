@@ -140,12 +140,7 @@ internal sealed class ContainerStore
                 continue;
             }
 
-            // Created but never started, or running without its monitor.
-            if (record.Status == ContainerStatus.Created && record.MonitorPid == 0)
-            {
-                continue;
-            }
-
+            // Created but never started (its creator died), or running without its monitor.
             using (StoreLock.Acquire(Root))
             {
                 if (!TryRead(record.Id, out var fresh) || fresh.Status == ContainerStatus.Exited || IsAlive(fresh.MonitorPid, fresh.MonitorStartTime))
@@ -165,9 +160,10 @@ internal sealed class ContainerStore
                     continue;
                 }
 
+                var started = fresh.Status == ContainerStatus.Running;
                 fresh.Status = ContainerStatus.Exited;
-                fresh.ExitCode = 137;
-                fresh.Error = "forge (the container's monitor) was killed";
+                fresh.ExitCode = started ? 137 : CtrException.ExitForge;
+                fresh.Error = started ? "forge (the container's monitor) was killed" : "forge was killed before the container started";
                 fresh.FinishedAt ??= DateTimeOffset.UtcNow;
                 Write(fresh);
             }
