@@ -23,7 +23,7 @@ public static class CtrCommand
                           ", or FORGE_CTR_ROOT). Run 'forge ctr VERB --help' for a verb's options.",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = new Command("ctr", "Containers without a daemon: docker's commands over namespaces, cgroups and overlayfs, images in a content-addressed store (issue #7: run, images, limits; no exec/networking yet)") { rest };
+        var command = new Command("ctr", "Containers without a daemon: docker's commands over namespaces, cgroups and overlayfs, images in a content-addressed store (issue #7: images, run, exec, cgroup limits; no bridge networking or OCI runtime interface yet)") { rest };
         command.TreatUnmatchedTokensAsErrors = false;
         // Flags System.CommandLine or the host would act on (help, version, the global -v) are taken here and ignored.
         foreach (var flag in new[] { "-h", "--help", "-?", "-v", "--version" })

@@ -169,6 +169,8 @@ internal sealed partial class Verbs
                 catch
                 {
                     launch?.Abandon();
+                    Cgroups.Remove(record.CgroupDirs);
+                    _containers.Delete(record.Id);
                     throw;
                 }
 

@@ -18,6 +18,8 @@ internal sealed partial class Verbs
           stop [-t SECS] CONTAINER...             Stop running containers (SIGTERM, then SIGKILL)
           kill [-s SIGNAL] CONTAINER...           Send a signal to running containers
           rm [-f] CONTAINER...                    Remove containers
+          exec [-i] [-t] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]
+                                                  Run a command in a running container
           logs [-f] [--tail N] CONTAINER          Print a detached container's output
           wait CONTAINER...                       Wait for containers to stop, print their exit codes
           inspect CONTAINER|IMAGE...              Low-level information as JSON
@@ -35,7 +37,7 @@ internal sealed partial class Verbs
 
         Run options: -d, --rm, -i, -t, --name N, -e K=V, --env-file F, -w DIR, -u UID[:GID],
           -v HOST:CTR[:ro], --tmpfs PATH, -m SIZE, --cpus N, --pids-limit N, --hostname H,
-          --network none|host, --read-only, --entrypoint E, --ulimit NAME=SOFT:HARD
+          --network none|host, --init, --read-only, --entrypoint E, --ulimit NAME=SOFT:HARD
 
         """;
 
