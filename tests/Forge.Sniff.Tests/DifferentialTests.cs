@@ -58,6 +58,34 @@ public sealed class DifferentialTests : IDisposable
         AssertSame(Write("raw.pcap", 101, Corpus.Raw()), flags);
     }
 
+    [Theory]
+    [MemberData(nameof(FlagSets))]
+    public void Icmp6_renumbering_node_information_and_rpl_print_as_tcpdump_does(string flags)
+        => AssertSame(Write("icmp6.pcap", 1, Corpus.Icmp6Messages()), flags);
+
+    [Theory]
+    [InlineData("-n")]
+    [InlineData("-n -v")]
+    [InlineData("-n -vv")]
+    [InlineData("-n -vvv")]
+    public void Icmp6_messages_cut_by_the_snapshot_length_print_as_tcpdump_does(string flags)
+    {
+        // Every message cut after each of its first 72 bytes (past the 54 bytes of Ethernet and IPv6 headers):
+        // tcpdump's [|icmp6] and the decoder's own markers, at every depth.
+        var packets = new List<PcapFile.Packet>();
+        foreach (var p in Corpus.Icmp6Messages())
+        {
+            for (var cut = 55; cut < Math.Min(p.Length, 54 + 72); cut += 3)
+            {
+                packets.Add(new PcapFile.Packet(p[..cut], 1700000000, (uint)packets.Count, p.Length));
+            }
+        }
+
+        var path = Path.Combine(_dir.Path, "icmp6-cut.pcap");
+        File.WriteAllBytes(path, PcapFile.Pcap(1, packets));
+        AssertSame(path, flags);
+    }
+
     [Fact]
     public void Sll2_prints_as_tcpdump_does() => AssertSame(Write("sll2.pcap", 276, Corpus.Sll(v2: true)), "-n -e");
 

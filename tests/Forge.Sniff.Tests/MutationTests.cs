@@ -14,6 +14,7 @@ public class MutationTests
         var rng = new Random(20261126);
         var seeds = new List<(int Link, byte[] Data)>();
         seeds.AddRange(Corpus.Ethernet().Select(p => (1, p)));
+        seeds.AddRange(Corpus.Icmp6Messages().Select(p => (1, p)));
         seeds.AddRange(Corpus.Sll(false).Select(p => (113, p)));
         seeds.AddRange(Corpus.Sll(true).Select(p => (276, p)));
         seeds.AddRange(Corpus.Null().Select(p => (0, p)));

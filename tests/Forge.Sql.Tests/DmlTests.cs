@@ -91,6 +91,74 @@ public sealed class DmlTests : IDisposable
     }
 
     [Fact]
+    public void Changes_total_changes_and_last_insert_rowid_follow_sqlite3()
+    {
+        // Triggers' rows count in total_changes() only; their INSERTs set last_insert_rowid() only
+        // while they run; IGNOREd rows don't count; an aborted statement counts 0 (but keeps the
+        // rowid it set), OR FAIL keeps the rows done before the failure; upsert's update counts.
+        Differential(Lines("""
+            CREATE TABLE t(a);
+            CREATE TABLE log(x);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.a); INSERT INTO log VALUES (new.a); END;
+            INSERT INTO t VALUES (1), (2);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            UPDATE t SET a = a;
+            SELECT changes(), total_changes();
+            DELETE FROM log WHERE x = 1;
+            SELECT changes(), total_changes();
+            CREATE TABLE u(a PRIMARY KEY, b);
+            INSERT INTO u VALUES (1, 1);
+            INSERT OR IGNORE INTO u VALUES (1, 1), (7, 7);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            INSERT OR REPLACE INTO u VALUES (1, 9);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            INSERT INTO u VALUES (7, 0) ON CONFLICT(a) DO UPDATE SET b = 99;
+            SELECT changes(), total_changes(), last_insert_rowid();
+            INSERT INTO u VALUES (3, 3), (1, 1);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            INSERT OR FAIL INTO u VALUES (4, 4), (1, 1);
+            SELECT changes(), total_changes(), last_insert_rowid();
+            CREATE TABLE w(id INTEGER PRIMARY KEY, v);
+            INSERT INTO w VALUES (100, 'b');
+            CREATE TRIGGER tw AFTER UPDATE ON w BEGIN INSERT INTO log VALUES (last_insert_rowid()); INSERT INTO log VALUES (changes()); END;
+            UPDATE w SET v = 'c';
+            SELECT changes(), total_changes(), last_insert_rowid();
+            SELECT * FROM log ORDER BY rowid;
+            CREATE TABLE z(q);
+            SELECT changes();
+            """));
+    }
+
+    [Fact]
+    public void Create_table_as_select_names_types_and_fills_the_table_as_sqlite3_does()
+    {
+        // Column names from the result (alias, column, expression text; "a:1" when taken,
+        // "columnN" for true/false), declared types from expression affinity, SQLite's stored
+        // CREATE text (one line when short, else one column per line; keywords and odd names
+        // quoted), rows with rowids 1.. and the new columns' affinities.
+        Differential(Lines("""
+            CREATE TABLE t(a INTEGER, b TEXT, c REAL, d BLOB, e NUMERIC, f);
+            INSERT INTO t VALUES (1, 'x', 1.5, x'4142', 3, NULL), (2, '7', '2', 'blob', '4.0', 5);
+            CREATE TABLE u AS SELECT a * 2 AS x, b, c, d, e, f, a, 'lit', "select" FROM (SELECT *, 1 AS "select" FROM t);
+            SELECT sql FROM sqlite_schema WHERE name = 'u';
+            SELECT rowid, *, typeof(e), typeof(b) FROM u;
+            CREATE TABLE IF NOT EXISTS u AS SELECT 1;
+            CREATE TABLE t2 AS SELECT a, a, a AS "a:1", a FROM t;
+            SELECT sql FROM sqlite_schema WHERE name = 't2';
+            CREATE TABLE "my tab" AS SELECT 1 AS "weird col", 2 AS [x y], 3 AS "order", 4 AS _ok9, 5 AS "9lives", true, CAST(b AS INTEGER) AS ci, b || 'q' FROM t;
+            SELECT sql FROM sqlite_schema WHERE name = 'my tab';
+            SELECT * FROM "my tab";
+            CREATE TABLE empty AS SELECT * FROM t WHERE 0;
+            SELECT count(*) FROM empty;
+            CREATE TABLE agg AS SELECT count(*), sum(a), max(b), group_concat(b) FROM t;
+            SELECT * FROM agg;
+            INSERT INTO agg VALUES (9, 9, 9, 9);
+            SELECT rowid, * FROM agg;
+            """));
+    }
+
+    [Fact]
     public void Update_and_delete_keep_every_index()
     {
         Differential(Lines("""

@@ -5,7 +5,7 @@ namespace Forge.Sniff.Decoding;
 /// type: id/sequence (echo), MTU (too big), pointer (parameter problem), the invoking packet (errors,
 /// at offset 8), a target address and TLV options (ND, 8-byte units). tcpdump's icmp6_print.
 /// </summary>
-internal static class Icmp6
+internal static partial class Icmp6
 {
     public static bool Print(Printer p, ReadOnlySpan<byte> bp, int length, ReadOnlySpan<byte> ip, bool fragmented)
     {
@@ -334,6 +334,21 @@ internal static class Icmp6
                 }
 
                 break;
+            case 138:
+                if (!RouterRenumbering(p, bp))
+                {
+                    return false;
+                }
+
+                break;
+            case 139:
+            case 140:
+                if (!NodeInfo(p, type, length, bp))
+                {
+                    return false;
+                }
+
+                break;
             case 141:
             case 142:
                 break;
@@ -417,6 +432,14 @@ internal static class Icmp6
                     break;
                 }
 
+            case 155:
+                // The RPL body starts inside the ICMPv6 header's 4-byte data field; tcpdump's u_int length wraps below 4.
+                if (!Rpl(p, code, bp[Math.Min(4, bp.Length)..], unchecked((uint)length - 4u)))
+                {
+                    return false;
+                }
+
+                break;
             default:
                 o.Ascii(", length "u8);
                 o.U((ulong)length);

@@ -32,9 +32,14 @@ public sealed partial class Database
             throw new SqlPrepareException($"object name reserved for internal use: {name}");
         }
 
-        if (create.AsSelect is not null || create.WithoutRowid || create.Temp)
+        if (create.WithoutRowid || create.Temp)
         {
-            throw new SqlPrepareException("not supported yet: CREATE TEMP TABLE, CREATE TABLE ... AS SELECT and WITHOUT ROWID");
+            throw new SqlPrepareException("not supported yet: CREATE TEMP TABLE and WITHOUT ROWID");
+        }
+
+        if (create.AsSelect is { } select)
+        {
+            return CreateTableAs(create, select, sql);
         }
 
         var duplicate = create.Columns.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);

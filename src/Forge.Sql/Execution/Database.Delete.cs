@@ -62,6 +62,7 @@ public sealed partial class Database
                 oldRow2.RowId = rowid;
                 AddReturningRow(returning, ctx, oldRow2);
                 DeleteRowAt(w, rowid, current);
+                _statementChanges++;
                 if (after.Count > 0)
                 {
                     FireTriggers(after, null, RowOf(old, rowid), null);

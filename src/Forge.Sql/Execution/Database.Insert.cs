@@ -176,14 +176,21 @@ public sealed partial class Database
                     {
                         continue;
                     }
+
+                    _statementChanges++;
                 }
                 else if (outcome == WriteOutcome.Ignored)
                 {
                     continue;
                 }
-                else if (after.Count > 0)
+                else
                 {
-                    FireTriggers(after, RowOf(record, rowid), null, orAction);
+                    _statementChanges++;
+                    LastInsertRowid = rowid;
+                    if (after.Count > 0)
+                    {
+                        FireTriggers(after, RowOf(record, rowid), null, orAction);
+                    }
                 }
 
                 returned.Values = record;

@@ -519,6 +519,7 @@ public sealed partial class Database
             program.Active = true;
             var outermost = _runningTriggers.Add(trigger.Name);
             _triggerDepth++;
+            var frame = EnterTriggerFrame();
             try
             {
                 if (program.When is not null)
@@ -551,6 +552,7 @@ public sealed partial class Database
             }
             finally
             {
+                LeaveTriggerFrame(frame);
                 program.Active = false;
                 if (outermost)
                 {

@@ -107,6 +107,8 @@ public sealed partial class Database
                     continue;
                 }
 
+                _statementChanges++;
+
                 if (after.Count > 0)
                 {
                     FireTriggers(after, RowOf(record, newRowid), RowOf(old, rowid), orAction);

@@ -180,6 +180,8 @@ public sealed partial class Database : IDisposable
         }
 
         // Everything else changes the database: atomically.
+        var counts = CountsChanges(statement);
+        var totalAtStart = BeginCounting();
         if (_explicitTransaction)
         {
             _store.BeginSavepoint();
@@ -207,6 +209,11 @@ public sealed partial class Database : IDisposable
                 ReindexStmt reindex => Reindex(reindex),
                 _ => throw new SqlPrepareException($"not supported yet: {statement.GetType().Name.Replace("Stmt", "", StringComparison.Ordinal).ToUpperInvariant()} statements"),
             };
+            if (counts)
+            {
+                CountCompleted();
+            }
+
             if (_explicitTransaction)
             {
                 _store.ReleaseSavepoint();
@@ -225,6 +232,11 @@ public sealed partial class Database : IDisposable
             _failedWith = null;
             if (action == ConflictAction.Fail)
             {
+                if (counts)
+                {
+                    CountCompleted();
+                }
+
                 if (_explicitTransaction)
                 {
                     _store.ReleaseSavepoint();
@@ -236,6 +248,11 @@ public sealed partial class Database : IDisposable
             }
             else
             {
+                if (counts)
+                {
+                    CountUndone(totalAtStart);
+                }
+
                 _store.Rollback();
                 _explicitTransaction = false;
                 EndSavepoints();
@@ -247,6 +264,11 @@ public sealed partial class Database : IDisposable
         catch
         {
             _failedWith = null;
+            if (counts)
+            {
+                CountUndone(totalAtStart);
+            }
+
             if (_explicitTransaction)
             {
                 _store.RollbackSavepoint();
@@ -265,7 +287,7 @@ public sealed partial class Database : IDisposable
     internal static string SourceText(Parsing.Node node, string sql) =>
         node.End > node.Start && node.End <= sql.Length ? sql[node.Start..node.End] : node.ToSql();
 
-    internal EvalContext NewContext(int slots) => new(slots) { Parameters = BindParameters() };
+    internal EvalContext NewContext(int slots) => new(slots) { Parameters = BindParameters(), Connection = this };
 
     private SqlValue[] BindParameters()
     {

@@ -97,6 +97,104 @@ internal static class Corpus
         return list;
     }
 
+    /// <summary>
+    /// ICMPv6 router renumbering (RFC 2894), node information (RFC 4620) and RPL (RFC 6550) messages,
+    /// well-formed and malformed (short lengths, odd option lengths, unknown codes), in Ethernet frames.
+    /// </summary>
+    public static List<byte[]> Icmp6Messages()
+    {
+        var ip6 = (string a) => System.Net.IPAddress.Parse(a).GetAddressBytes();
+        byte[] Rr(byte code, uint seq, byte seg, byte flags, ushort maxDelay, uint reserved, params byte[][] parts)
+            => Icmp(138, code, Concat(U32(seq), [seg, flags], U16(maxDelay), U32(reserved), Concat(parts)));
+        byte[] Match(byte op, byte len, byte ord, byte matchLen, byte min, byte max, string prefix)
+            => Concat([op, len, ord, matchLen, min, max, 0, 0], ip6(prefix));
+        byte[] Use(byte useLen, byte keepLen, byte mask, byte raFlags, uint vl, uint pl, byte flags, string prefix)
+            => Concat([useLen, keepLen, mask, raFlags], U32(vl), U32(pl), [flags, 0, 0, 0], ip6(prefix));
+        byte[] Ni(byte type, byte code, ushort qtype, ushort flags, params byte[][] data)
+            => Icmp(type, code, Concat(U16(qtype), U16(flags), [1, 2, 3, 4, 5, 6, 7, 8], Concat(data)));
+        byte[] Rpl(byte code, params byte[][] body) => Icmp(155, code, Concat(body));
+        byte[] Dio(byte mopPrf, params byte[][] options)
+            => Concat([30, 1, 0x01, 0x00, mopPrf, 7, 0, 0], ip6("2001:db8:ffff::1"), Concat(options));
+        var dagId = ip6("fd00::1");
+        var target = Concat([5, 18, 0, 128], ip6("2001:db8::99"));
+        var list = new List<byte[]>
+        {
+            // Router renumbering: command with match and two use parts (flags, infinite lifetimes), result, reset, unknown code.
+            Rr(0, 1, 3, 0xf8, 100, 0, Match(1, 11, 2, 48, 48, 64, "fec0::"), Use(48, 16, 0xc0, 0x80, 2592000, 604800, 0xc0, "3ffe:501:fffe::"),
+                Use(64, 64, 0, 0, uint.MaxValue, uint.MaxValue, 0, "2001:db8:1::")),
+            Rr(0, 0x01000000, 0, 0x10, 0, 0, Match(2, 7, 0, 48, 0, 128, "3ffe:501:ffff::"), Use(48, 16, 0, 0, 2592000, 604800, 0x40, "3ffe:501:ffff::")),
+            Rr(0, 2, 0, 0, 0, 0x1234, Match(3, 3, 0, 0, 0, 0, "::")),
+            Rr(0, 3, 0, 0, 0, 0, Match(9, 6, 0, 64, 0, 0, "2001:db8::")),
+            Rr(0, 4, 0, 0, 0, 0, Match(1, 11, 0, 48, 0, 0, "2001:db8::"), Use(48, 16, 0, 0, 1, 1, 0, "2001:db8:2::")),
+            Rr(1, 5, 0, 0x40, 0, 0, [0, 2, 1, 48, 0, 0, 0, 1], ip6("2001:db8::")),
+            Rr(255, 6, 0, 0, 0, 0),
+            Rr(7, 7, 0, 0, 0, 0),
+            Icmp(138, 0, [0, 0, 0, 1, 0, 0]),
+
+            // Node information: KAME who-are-you, queries for each qtype and subject, replies for each qtype and code.
+            Icmp(139, 0, new byte[8]),
+            Ni(139, 0, 3, 0x0002, ip6("fe80::5054:ff:fe2c:3629")),
+            Ni(139, 0, 3, 0x007e, ip6("fe80::1")),
+            Ni(139, 0, 0, 0),
+            Ni(139, 0, 0, 0, [1, 2, 3]),
+            Ni(139, 0, 1, 1),
+            Ni(139, 0, 1, 2),
+            Ni(139, 0, 2, 0),
+            Ni(139, 1, 2, 0, DnsName("host.example")),
+            Ni(139, 1, 2, 0, [4, (byte)'h', (byte)'o', (byte)'s', (byte)'t']),
+            Ni(139, 1, 2, 0, [4, (byte)'h', (byte)'o', (byte)'s', (byte)'t', 3, (byte)'e', (byte)'x']),
+            Ni(139, 1, 2, 0, [3, (byte)'a', 0x01, (byte)'b', 0, 7]),
+            Ni(139, 2, 4, 0, [192, 0, 2, 1]),
+            Ni(139, 2, 4, 0, [192, 0, 2, 1, 0]),
+            Ni(139, 0, 3, 0, ip6("fe80::1"), [0]),
+            Ni(139, 7, 3, 0, [1]),
+            Ni(139, 0, 9, 0, [1]),
+            Ni(140, 0, 3, 0x0003, U32(120), ip6("2001:db8::5"), U32(30), ip6("fe80::5"), [1, 2]),
+            Ni(140, 0, 2, 1, U32(60), DnsName("node.example")),
+            Ni(140, 0, 2, 0, U32(60), [4, (byte)'n', (byte)'o', (byte)'d', (byte)'e']),
+            Ni(140, 0, 0, 0),
+            Ni(140, 0, 0, 0, [9]),
+            Ni(140, 0, 1, 1),
+            Ni(140, 0, 7, 0),
+            Ni(140, 1, 0, 0),
+            Ni(140, 2, 0, 0, [1, 2]),
+            Ni(140, 5, 0, 0),
+
+            // RPL: DIS, DIO (grounded, each MOP, options incl. Pad1/PadN/unknown), DAO with and without DODAGID,
+            // DAO-ACK with and without, secured, unknown code, and bodies too short for their message.
+            Rpl(0, [0, 0]),
+            Rpl(1, Dio(0x88 | 0x03, [0], [1, 2, 0, 0], [4, 14, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [0x2a, 1, 9])),
+            Rpl(1, Dio(0x10)),
+            Rpl(1, Dio(0x3f)),
+            Rpl(1, [1, 2, 3]),
+            Rpl(2, [42, 0xc0, 0, 10], dagId, target, [0, 0, 0]),
+            Rpl(2, [42, 0x80, 0, 11], target, new byte[4]),
+            Rpl(2, [42, 0x40, 0, 12], new byte[8]),
+            Rpl(2, [42, 0x00, 0, 13], [13, 2, 1, 2, 128, 15]),
+            Rpl(3, [43, 0x80, 11, 0], dagId),
+            Rpl(3, [43, 0x00, 12, 1], [1, 0], new byte[14]),
+            Rpl(3, [43, 0x80, 13, 2], new byte[6]),
+            Rpl(3, [43]),
+            Rpl(0x81, new byte[24]),
+            Rpl(0x05, [1, 2, 3, 4]),
+            Icmp(155, 1, []),
+        };
+
+        const string src = "fe80::216:3eff:fe11:3424";
+        var frames = list.Select(m => E6(58, m, src: src, dst: "ff02::1", hlim: 255)).ToList();
+
+        // ICMPv6 length below 4 (RPL's u_int length wraps) and below 16 (node information, renumbering).
+        frames.Add(E6(58, [155, 2, 0, 0], src: src, dst: "ff02::1"));
+        frames.Add(E6(58, [155, 1, 0], src: src, dst: "ff02::1"));
+        frames.Add(E6(58, [140, 0, 0, 0], src: src, dst: "ff02::1"));
+        frames.Add(E6(58, [139, 0, 0, 0, 0, 3, 0, 2, 1, 2], src: src, dst: "ff02::1"));
+        return frames;
+    }
+
+    private static byte[] U16(ushort v) => [(byte)(v >> 8), (byte)v];
+
+    private static byte[] U32(uint v) => [(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v];
+
     /// <summary>Linux cooked v1 (link type 113) and v2 (276) frames.</summary>
     public static List<byte[]> Sll(bool v2)
     {

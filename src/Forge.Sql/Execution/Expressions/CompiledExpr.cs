@@ -23,6 +23,9 @@ internal sealed class EvalContext
     /// <summary>Bound parameters by 1-based index (index 0 unused).</summary>
     public SqlValue[] Parameters { get; set; } = [];
 
+    /// <summary>The database the statement runs on (changes(), total_changes(), last_insert_rowid() read it); null where no statement runs.</summary>
+    public Database? Connection { get; set; }
+
     /// <summary>Unix milliseconds, fixed for the statement.</summary>
     public long NowUnixMs { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 }
