@@ -14,6 +14,8 @@ apt_packages=(redis-server redis-tools)
 apt_packages+=(sqlite3)
 # sniff: the real tcpdump and tshark (differential tests of decoding and of written capture files).
 apt_packages+=(tcpdump tshark)
+# ctr: busybox-static (the tests' images), runc and crun (bench/ctr's peers).
+apt_packages+=(busybox-static runc crun)
 
 missing=()
 for pkg in ${apt_packages[@]+"${apt_packages[@]}"}; do

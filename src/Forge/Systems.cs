@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Forge.Cache;
+using Forge.Containers;
 using Forge.Sniff;
 using Forge.Sql;
 using Forge.Tunnel;
@@ -19,5 +20,9 @@ internal static class Systems
         yield return CacheCommand.Create(loggerFactory);
         yield return SqlCommand.Create();
         yield return SniffCommand.Create();
+        if (OperatingSystem.IsLinux())
+        {
+            yield return CtrCommand.Create();
+        }
     }
 }

@@ -1,0 +1,99 @@
+using System.Globalization;
+
+namespace Forge.Containers.Runtime;
+
+/// <summary>
+/// The thread that will unshare the namespaces and spawn the init stage, started early. On a
+/// cgroup v1 host it first moves itself (its TID, through each hierarchy's <c>tasks</c> file) into
+/// the container's cgroups, so that the init it spawns starts there: the first migration into a
+/// new cgroup waits for an RCU grace period (~10 ms measured here), and done on this thread it
+/// overlaps with the caller writing the bundle instead of delaying the init. The caller must
+/// <see cref="Run"/> or <see cref="Abandon"/> it before removing those cgroups.
+/// </summary>
+internal sealed class LaunchThread
+{
+    /// <summary>Tells the init stage (through its environment) that it already is in its cgroups.</summary>
+    public const string JoinedVariable = "FORGE_CTR_CGROUPS_JOINED";
+
+    private readonly Thread _thread;
+    private readonly object _gate = new();
+    private bool _go;
+    private readonly IReadOnlyList<string> _taskFiles;
+    private Action? _work;
+    private Exception? _failure;
+
+    private LaunchThread(IReadOnlyList<string> taskFiles)
+    {
+        _taskFiles = taskFiles;
+        _thread = new Thread(Body) { Name = "forge ctr launcher", IsBackground = true };
+    }
+
+    /// <summary>True once the thread is in every cgroup it was given.</summary>
+    public bool JoinedCgroups { get; private set; }
+
+    /// <summary>Starts the thread; it joins the v1 cgroup directories given (none: it joins nothing).</summary>
+    public static LaunchThread Start(IReadOnlyList<string> v1CgroupDirs)
+    {
+        var launch = new LaunchThread(v1CgroupDirs.Select(d => Path.Combine(d, "tasks")).ToList());
+        launch._thread.Start();
+        return launch;
+    }
+
+    private void Body()
+    {
+        try
+        {
+            if (_taskFiles.Count > 0)
+            {
+                var tid = Interop.Linux.gettid().ToString(CultureInfo.InvariantCulture);
+                foreach (var file in _taskFiles)
+                {
+                    File.WriteAllText(file, tid);
+                }
+
+                JoinedCgroups = true;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The init stage joins them itself.
+        }
+
+        lock (_gate)
+        {
+            while (!_go)
+            {
+                System.Threading.Monitor.Wait(_gate);
+            }
+        }
+
+        try
+        {
+            _work?.Invoke();
+        }
+        catch (Exception e)
+        {
+            _failure = e;
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the thread, waits for it to end, and rethrows its exception.</summary>
+    public void Run(Action work)
+    {
+        lock (_gate)
+        {
+            _work = work;
+            _go = true;
+            System.Threading.Monitor.Pulse(_gate);
+        }
+
+        _thread.Join();
+        if (_failure is not null)
+        {
+            throw _failure as CtrException ?? new CtrException(_failure.Message, _failure);
+        }
+    }
+
+    /// <summary>Lets the thread end without doing anything (the container will not start).</summary>
+    public void Abandon() => Run(() => { });
+}
