@@ -56,6 +56,7 @@ public sealed partial class Database
                     record[c] = SqlConvert.ApplyAffinity(row[c], table.Columns[c].Affinity);
                 }
 
+                StoreIntegralReals(table, record);
                 w.Rows.Insert(++rowid, RecordFormat.Encode(record));
             });
         }

@@ -517,6 +517,34 @@ public sealed partial class Database
         return WriteChecked(w, record, rowid, oldRowid, oldValues);
     }
 
+    /// <summary>
+    /// SQLite's storage of REAL-affinity columns: a REAL whose value is an integer (not the
+    /// smallest or largest int64) goes into the record as an integer (a smaller serial type);
+    /// reading the column gives REAL again. sqlite3 writes such records, and its files and ours
+    /// now hold the same bytes for them.
+    /// </summary>
+    internal static void StoreIntegralReals(TableInfo table, SqlValue[] values)
+    {
+        var columns = table.Columns;
+        for (var c = 0; c < values.Length && c < columns.Length; c++)
+        {
+            if (columns[c].Affinity != Affinity.Real || values[c].Type != SqlType.Real)
+            {
+                continue;
+            }
+
+            var r = values[c].AsReal;
+            if (r >= -9.2233720368547758E18 && r < 9.2233720368547758E18)
+            {
+                var ix = (long)r;
+                if (ix == r && ix != long.MinValue && ix != long.MaxValue)
+                {
+                    values[c] = SqlValue.FromInteger(ix);
+                }
+            }
+        }
+    }
+
     /// <summary>Writes a row whose constraints were checked: the record (the rowid alias stored as NULL), then the index entries that changed.</summary>
     private static WriteOutcome WriteChecked(TableWrite w, SqlValue[] record, long rowid, long? oldRowid, SqlValue[]? oldValues)
     {
@@ -550,6 +578,7 @@ public sealed partial class Database
             w.Rows.Delete();
         }
 
+        StoreIntegralReals(table, stored);
         w.Rows.Insert(rowid, RecordFormat.Encode(stored));
         return WriteOutcome.Written;
     }
