@@ -13,11 +13,8 @@ internal static class Tcp
     private const byte Fin = 0x01;
     private const byte Syn = 0x02;
     private const byte Rst = 0x04;
-    private const byte Push = 0x08;
     private const byte Ack = 0x10;
     private const byte Urg = 0x20;
-    private const byte Ece = 0x40;
-    private const byte Cwr = 0x80;
 
     public static bool Print(Printer p, ReadOnlySpan<byte> bp, int length, ReadOnlySpan<byte> ip, bool fragmented)
     {
@@ -97,44 +94,14 @@ internal static class Tcp
         }
         else
         {
-            if ((flags & Fin) != 0)
+            // tcpdump's letters, one per flag bit from FIN (0x01) to CWR (0x80).
+            var letters = "FSRP.UEW"u8;
+            for (var bit = 0; bit < 8; bit++)
             {
-                o.Byte((byte)'F');
-            }
-
-            if ((flags & Syn) != 0)
-            {
-                o.Byte((byte)'S');
-            }
-
-            if ((flags & Rst) != 0)
-            {
-                o.Byte((byte)'R');
-            }
-
-            if ((flags & Push) != 0)
-            {
-                o.Byte((byte)'P');
-            }
-
-            if ((flags & Ack) != 0)
-            {
-                o.Byte((byte)'.');
-            }
-
-            if ((flags & Urg) != 0)
-            {
-                o.Byte((byte)'U');
-            }
-
-            if ((flags & Ece) != 0)
-            {
-                o.Byte((byte)'E');
-            }
-
-            if ((flags & Cwr) != 0)
-            {
-                o.Byte((byte)'W');
+                if ((flags & (1 << bit)) != 0)
+                {
+                    o.Byte(letters[bit]);
+                }
             }
         }
 
