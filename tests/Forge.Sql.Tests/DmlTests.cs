@@ -159,6 +159,20 @@ public sealed class DmlTests : IDisposable
     }
 
     [Fact]
+    public void Duplicate_result_names_become_name_colon_n_in_subqueries_views_and_created_tables()
+    {
+        // One rule for all three (SQLite's): a taken name gets ":N", its own ":digits" replaced.
+        // Subqueries made "a:1:1" of a second "a:1", and PRAGMA table_info of a view listed "a" twice.
+        Differential(Lines("""
+            SELECT "a:2", "a:3" FROM (SELECT 1 AS a, 2 AS a, 3 AS "a:1", 4 AS a);
+            CREATE VIEW v AS SELECT 1 AS a, 2 AS a, 3 AS "a:1";
+            PRAGMA table_info(v);
+            CREATE TABLE t AS SELECT 1 AS a, 2 AS a, 3 AS "a:1", 4 AS a;
+            SELECT sql FROM sqlite_schema WHERE name = 't';
+            """));
+    }
+
+    [Fact]
     public void Integral_reals_in_real_columns_are_stored_as_integers_as_sqlite3_stores_them()
     {
         // sqlite3 stores 2.0 in a REAL column as the integer 2 (a smaller record) and reads it back

@@ -1,6 +1,7 @@
 using System.Text;
 using Forge.Sql.Execution.Values;
 using Forge.Sql.Parsing;
+using Forge.Sql.Planning;
 using Forge.Sql.Records;
 using Forge.Sql.Tokenizer;
 
@@ -19,24 +20,8 @@ public sealed partial class Database
     {
         var prepared = PrepareSelect(select, sql);
         var query = prepared.Query;
-        var names = new string[query.Names.Length];
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < names.Length; i++)
-        {
-            var name = query.Names[i];
-            if (name.Equals("true", StringComparison.OrdinalIgnoreCase) || name.Equals("false", StringComparison.OrdinalIgnoreCase))
-            {
-                name = $"column{i + 1}";
-            }
-
-            var unique = name;
-            for (var k = 1; !seen.Add(unique); k++)
-            {
-                unique = $"{StripCounter(name)}:{k}";
-            }
-
-            names[i] = unique;
-        }
+        var names = SelectPlanner.UniqueColumnNames([.. query.Names.Select((n, i) =>
+            n.Equals("true", StringComparison.OrdinalIgnoreCase) || n.Equals("false", StringComparison.OrdinalIgnoreCase) ? $"column{i + 1}" : n)]);
 
         var text = CreateTableText(create.Name.Name, names, query.Affinities);
         var generated = (CreateTableStmt)SqlParser.Parse(text).Statement!;
@@ -66,18 +51,6 @@ public sealed partial class Database
         }
 
         return ResultSet.Empty;
-    }
-
-    /// <summary>"a:2" stays "a" before the next counter is appended (SQLite strips a trailing ":digits").</summary>
-    private static string StripCounter(string name)
-    {
-        var j = name.Length - 1;
-        while (j > 0 && char.IsAsciiDigit(name[j]))
-        {
-            j--;
-        }
-
-        return j > 0 && j < name.Length - 1 && name[j] == ':' ? name[..j] : name;
     }
 
     /// <summary>The CREATE TABLE statement SQLite stores for a table made by CREATE TABLE ... AS SELECT.</summary>

@@ -152,9 +152,9 @@ public sealed partial class Database
     private ResultSet ViewInfoPragma(ViewInfo view, bool extended)
     {
         // The view is planned, not run: only its column names are wanted.
-        var names = view.Columns is { } declared ? [.. declared] : PrepareSelect(view.Select, view.Sql).Columns;
+        var names = SelectPlanner.UniqueColumnNames(view.Columns is { } declared ? [.. declared] : PrepareSelect(view.Select, view.Sql).Columns);
         var rows = new List<SqlValue[]>();
-        for (var i = 0; i < names.Count; i++)
+        for (var i = 0; i < names.Length; i++)
         {
             SqlValue[] row = extended
                 ? [Int(i), Text(names[i]), Text(""), Int(0), SqlValue.Null, Int(0), Int(0)]

@@ -192,21 +192,44 @@ internal sealed partial class SelectPlanner
         }
     }
 
-    private SourceInfo QuerySource(PlannedQuery q, string name, SyntaxList<string>? columnNames, int position, bool left)
+    /// <summary>
+    /// Column names made unique as SQLite does for a subquery, a view or CREATE TABLE ... AS SELECT:
+    /// a name already taken gets ":N" (a trailing ":digits" of its own replaced), N counting from 1.
+    /// </summary>
+    internal static string[] UniqueColumnNames(IReadOnlyList<string> names)
     {
-        var names = new string[q.Names.Length];
+        var unique = new string[names.Count];
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < names.Length; i++)
+        for (var i = 0; i < unique.Length; i++)
         {
-            var n = columnNames is not null && i < columnNames.Count ? columnNames[i] : q.Names[i];
-            var unique = n;
-            for (var k = 1; !seen.Add(unique); k++)
+            var name = names[i];
+            var stem = StripCounter(name);
+            for (var k = 1; !seen.Add(name); k++)
             {
-                unique = $"{n}:{k}";
+                name = $"{stem}:{k}";
             }
 
-            names[i] = unique;
+            unique[i] = name;
         }
+
+        return unique;
+    }
+
+    /// <summary>"a:2" is "a" before the next counter is appended.</summary>
+    private static string StripCounter(string name)
+    {
+        var j = name.Length - 1;
+        while (j > 0 && char.IsAsciiDigit(name[j]))
+        {
+            j--;
+        }
+
+        return j > 0 && j < name.Length - 1 && name[j] == ':' ? name[..j] : name;
+    }
+
+    private SourceInfo QuerySource(PlannedQuery q, string name, SyntaxList<string>? columnNames, int position, bool left)
+    {
+        var names = UniqueColumnNames([.. q.Names.Select((n, i) => columnNames is not null && i < columnNames.Count ? columnNames[i] : n)]);
 
         return new SourceInfo
         {
