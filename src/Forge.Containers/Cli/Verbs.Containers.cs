@@ -254,6 +254,7 @@ internal sealed partial class Verbs
                 break;
             }
 
+            // `logs -f` follows the files as `tail -f` does: it polls them while the container runs.
             Thread.Sleep(50);
         }
 
@@ -440,6 +441,7 @@ internal sealed partial class Verbs
             : _containers.List().Where(c => parsed.IsTrue("all") || c.Status == ContainerStatus.Running).ToList();
         var rows = new List<string[]> { s_statsHeader };
         var first = list.Select(c => (c, Cgroups.Stats(c.CgroupDirs))).ToList();
+        // CPU % is usage over an interval: two samples of the cgroups' counters, half a second apart.
         var t0 = DateTime.UtcNow;
         Thread.Sleep(list.Count > 0 ? 500 : 0);
         var elapsed = (DateTime.UtcNow - t0).TotalSeconds;

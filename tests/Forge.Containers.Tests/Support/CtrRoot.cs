@@ -221,7 +221,14 @@ internal sealed class CtrRoot : IDisposable
                             Process.GetProcessById(int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture)).Kill();
                         }
 
-                        Thread.Sleep(100);
+                        // A killed process leaves the cgroup when it is reaped: remove it once empty.
+                        var procs = Path.Combine(d, "cgroup.procs");
+                        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+                        while (System.IO.File.ReadAllText(procs).Length > 0 && DateTime.UtcNow < deadline)
+                        {
+                            Thread.Sleep(10);
+                        }
+
                         Directory.Delete(d);
                     }
                     catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
