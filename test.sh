@@ -54,7 +54,7 @@ for proj in tests/*.Tests/*.Tests.csproj; do
   echo "== $name" >&2
   dotnet test "$proj" -c "$config" --no-build -nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
-    --results-directory "$results" 2>&1 | grep -vE '^\s*$' || true
+    --results-directory "$results" 2>&1 | grep -vE '^\s*$' | tee "$results/$name.log" || true
   trx="$results/$name.trx"
   if [ ! -f "$trx" ]; then
     echo "test.sh: $name produced no results (the test host crashed or found no tests?)"
@@ -69,6 +69,14 @@ for proj in tests/*.Tests/*.Tests.csproj; do
   skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
 
+# CI keeps only the end of what this prints: repeat each failed test and its message here, just
+# above the summary line, so the tail alone says what failed.
+if [ "$failed" -gt 0 ]; then
+  echo "== failed tests"
+  for log in "$results"/*.log; do
+    grep -A 14 -E '^\s*Failed [A-Za-z_]' "$log" | cut -c1-400 | head -n 80 || true
+  done
+fi
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
 else
