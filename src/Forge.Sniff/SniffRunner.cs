@@ -192,8 +192,15 @@ internal static class SniffRunner
                     continue;
                 }
 
+                if (writer is not null && !writer.Write(header, data))
+                {
+                    // tcpdump -G with -W: the last file is full; it says so and ends with status 0.
+                    output.Flush();
+                    stderr.Write($"Maximum file limit reached: {options.FileCount}\n");
+                    break;
+                }
+
                 count++;
-                writer?.Write(header, data);
                 if (printer is not null)
                 {
                     printer.PrintPacket(header, data);

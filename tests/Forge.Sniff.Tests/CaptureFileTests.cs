@@ -183,21 +183,103 @@ public sealed class CaptureFileTests : IDisposable
         Assert.Equal(Peers.TcpdumpRun("-n", "-r", input).Stdout, File.ReadAllText(piped));
     }
 
-    [Fact]
-    public void Size_rotation_splits_into_numbered_files_that_tcpdump_reads()
+    [Theory]
+    [InlineData("-C", "1", "-W", "3")]
+    [InlineData("-C", "1")]
+    [InlineData("-C", "1", "-W", "1")]
+    [InlineData("-C", "1", "-W", "12")]
+    [InlineData("-G", "3600", "-C", "1", "-W", "3")]
+    [InlineData("-G", "3600", "-C", "1")]
+    [InlineData("-G", "3600")]
+    public void Rotation_makes_the_files_tcpdump_makes_byte_for_byte(params string[] flags)
     {
         var input = _dir.File("in.pcap");
         var big = Enumerable.Range(0, 25000).Select(i => new PcapFile.Packet(Corpus.Ethernet()[i % 20], 1700000000 + i)).ToList();
         File.WriteAllBytes(input, PcapFile.Pcap(1, big));
-        var output = _dir.File("rot.pcap");
-        var (exit, _, stderr) = Peers.Forge("-r", input, "-w", output, "-C", "1", "-W", "3");
+
+        // -G expands the name with strftime at the wall-clock time of the rotation: %Y keeps both
+        // runs on the same name unless a new year starts between them.
+        var pattern = flags.Contains("-G") ? "rot-%Y.pcap" : "rot.pcap";
+        Directory.CreateDirectory(_dir.File("tcpdump"));
+        Directory.CreateDirectory(_dir.File("forge"));
+        // -Z root: as root, tcpdump would write as user tcpdump, which may not enter the test directory.
+        var t = Peers.TcpdumpRun(["-Z", "root", "-r", input, "-w", Path.Combine(_dir.File("tcpdump"), pattern), .. flags]);
+        Assert.True(t.Exit == 0, t.Stderr);
+        var (exit, _, stderr) = Peers.Forge(["-r", input, "-w", Path.Combine(_dir.File("forge"), pattern), .. flags]);
         Assert.True(exit == 0, stderr);
-        var files = Directory.GetFiles(_dir.Path, "rot.pcap*").Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal([output + "0", output + "1", output + "2"], files);
-        foreach (var f in files)
+
+        var expected = Directory.GetFiles(_dir.File("tcpdump")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
+        var actual = Directory.GetFiles(_dir.File("forge")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(expected, actual);
+        Assert.NotEmpty(expected);
+        foreach (var name in expected)
         {
-            Assert.Equal(0, Peers.TcpdumpRun("-n", "-r", f).Exit);
+            Assert.True(
+                File.ReadAllBytes(Path.Combine(_dir.File("tcpdump"), name)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(_dir.File("forge"), name))),
+                $"{name} differs from tcpdump's");
         }
+    }
+
+    [Fact]
+    public void Time_rotation_restarts_the_size_counter_and_W_without_C_stops_after_W_files()
+    {
+        var packet = Corpus.Ethernet()[0];
+        var header = new PacketHeader { Seconds = 1700000000, Length = packet.Length, LinkType = 1 };
+        var clock = new ManualClock(DateTimeOffset.FromUnixTimeSeconds(1700000000));
+        var pattern = Path.Combine(_dir.Path, "t-%s-");
+
+        // -G 10 -C 1 -W 3: size rotations count 0, 1, 2, 0 ...; a time rotation starts again at 0 under a new name.
+        var both = new Cli.SniffOptions { RotateSeconds = 10, FileSize = 1_000_000, FileCount = 3 };
+        using (var w = new RotatingWriter(pattern, both, 1, 262144, Stream.Null, clock))
+        {
+            Assert.EndsWith("t-1700000000-0", w.CurrentFile, StringComparison.Ordinal);
+            while (w.CurrentFile.EndsWith("-0", StringComparison.Ordinal))
+            {
+                Assert.True(w.Write(header, packet));
+            }
+
+            Assert.EndsWith("t-1700000000-1", w.CurrentFile, StringComparison.Ordinal);
+            clock.Now = clock.Now.AddSeconds(9);
+            Assert.True(w.Write(header, packet));
+            Assert.EndsWith("t-1700000000-1", w.CurrentFile, StringComparison.Ordinal);
+            clock.Now = clock.Now.AddSeconds(1);
+            Assert.True(w.Write(header, packet));
+            Assert.EndsWith("t-1700000010-0", w.CurrentFile, StringComparison.Ordinal);
+        }
+
+        // -G 10 -W 2: the second rotation would open a third file, so the writer refuses the packet.
+        var timeOnly = new Cli.SniffOptions { RotateSeconds = 10, FileCount = 2 };
+        clock.Now = DateTimeOffset.FromUnixTimeSeconds(1800000000);
+        using (var w = new RotatingWriter(pattern, timeOnly, 1, 262144, Stream.Null, clock))
+        {
+            Assert.EndsWith("t-1800000000-", w.CurrentFile, StringComparison.Ordinal);
+            clock.Now = clock.Now.AddSeconds(10);
+            Assert.True(w.Write(header, packet));
+            Assert.EndsWith("t-1800000010-", w.CurrentFile, StringComparison.Ordinal);
+            clock.Now = clock.Now.AddSeconds(10);
+            Assert.False(w.Write(header, packet));
+        }
+
+        Assert.Equal(
+            ["t-1700000000-0", "t-1700000000-1", "t-1700000010-0", "t-1800000000-", "t-1800000010-"],
+            Directory.GetFiles(_dir.Path, "t-*").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 0)]
+    [InlineData(2, 1)]
+    [InlineData(10, 1)]
+    [InlineData(11, 2)]
+    [InlineData(101, 3)]
+    public void The_counter_width_is_the_digits_of_W_minus_one(int w, int width) =>
+        Assert.Equal(width, RotatingWriter.CounterWidth(w));
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     public void Dispose() => _dir.Dispose();

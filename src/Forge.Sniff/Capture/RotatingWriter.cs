@@ -3,9 +3,16 @@ using System.Globalization;
 namespace Forge.Sniff.Capture;
 
 /// <summary>
-/// -w with tcpdump's rotation: -C starts a new file when the current one passes N million bytes
-/// (FILE, FILE1, FILE2, ...), -G every N seconds (FILE is a strftime pattern), -W caps the number of
-/// files (names get a zero-padded counter and wrap around). -U flushes after every packet.
+/// -w with tcpdump's rotation, as its dump_packet_and_trunc does it:
+/// <list type="bullet">
+/// <item>-C N starts a new file once the current one holds more than N million bytes: FILE, FILE1,
+/// FILE2, ... (with -W the counter is zero-padded to the width of W-1 and wraps around to 0).</item>
+/// <item>-G N starts a new file on the first packet at least N seconds (wall clock, not packet time)
+/// after the last rotation; FILE is a strftime pattern expanded at that time. With -C as well, each
+/// time rotation restarts the size counter at 0. -G with -W and without -C stops the capture after
+/// W files ("Maximum file limit reached: W").</item>
+/// </list>
+/// -U flushes after every packet.
 /// </summary>
 internal sealed class RotatingWriter : IDisposable
 {
@@ -14,72 +21,112 @@ internal sealed class RotatingWriter : IDisposable
     private readonly int _linkType;
     private readonly int _snapLen;
     private readonly Stream? _stdout;
+    private readonly TimeProvider _clock;
+    private readonly int _counterWidth;
     private PcapWriter _writer;
-    private int _fileIndex;
-    private long _rotateAt;
+    private int _sizeCount;
+    private int _timeCount;
+    private long _rotatedAt;
+    private bool _finished;
 
-    public RotatingWriter(string pattern, Cli.SniffOptions options, int linkType, int snapLen, Stream stdout)
+    public RotatingWriter(string pattern, Cli.SniffOptions options, int linkType, int snapLen, Stream stdout, TimeProvider? clock = null)
     {
         _pattern = pattern;
         _options = options;
         _linkType = linkType;
         _snapLen = snapLen;
+        _clock = clock ?? TimeProvider.System;
+        _counterWidth = CounterWidth(options.FileCount);
         if (pattern == "-")
         {
             _stdout = stdout;
         }
 
-        _writer = Open(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        _rotatedAt = _clock.GetUtcNow().ToUnixTimeSeconds();
+        _writer = Open(_options.FileSize > 0 ? _counterWidth : 0);
     }
 
     /// <summary>True with -w -: packets go to stdout, so nothing else may.</summary>
     public bool UsesStdout => _stdout is not null;
 
-    private PcapWriter Open(long now)
+    /// <summary>The name of the file being written now (tcpdump's CurrentFileName).</summary>
+    public string CurrentFile { get; private set; } = "";
+
+    private PcapWriter Open(int width)
     {
         Stream stream;
         if (_stdout is not null)
         {
             stream = new NonClosingStream(_stdout);
+            CurrentFile = "-";
         }
         else
         {
-            var name = _options.RotateSeconds > 0 ? StrfTime(_pattern, now) : _pattern;
-            name = FileName(name, _fileIndex, _options.FileCount);
-            stream = new FileStream(name, FileMode.Create, FileAccess.Write, FileShare.Read, 1);
-        }
-
-        if (_options.RotateSeconds > 0)
-        {
-            _rotateAt = now + _options.RotateSeconds;
+            var name = _options.RotateSeconds > 0 ? StrfTime(_pattern, _rotatedAt) : _pattern;
+            CurrentFile = FileName(name, _sizeCount, width);
+            stream = new FileStream(CurrentFile, FileMode.Create, FileAccess.Write, FileShare.Read, 1);
         }
 
         return new PcapWriter(stream, _linkType, _snapLen, _options.NanoPrecision);
     }
 
-    /// <summary>tcpdump's MakeFilename: FILE, or FILE plus a counter (zero-padded to the width of -W's largest index).</summary>
-    internal static string FileName(string name, int index, int maxFiles)
+    /// <summary>tcpdump's getWflagChars: the number of digits of W-1 (0 for W of 0 or 1).</summary>
+    internal static int CounterWidth(int maxFiles)
     {
-        if (index == 0 && maxFiles == 0)
+        var width = 0;
+        for (var x = maxFiles - 1; x > 0; x /= 10)
+        {
+            width++;
+        }
+
+        return width;
+    }
+
+    /// <summary>tcpdump's MakeFilename: FILE when the counter and width are both 0, else FILE and the counter zero-padded to the width.</summary>
+    internal static string FileName(string name, int counter, int width)
+    {
+        if (counter == 0 && width == 0)
         {
             return name;
         }
 
-        var width = maxFiles > 0 ? (maxFiles - 1).ToString(CultureInfo.InvariantCulture).Length : 0;
-        return name + index.ToString(new string('0', Math.Max(1, width)), CultureInfo.InvariantCulture);
+        return name + counter.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
     }
 
-    public void Write(in PacketHeader header, ReadOnlySpan<byte> data)
+    /// <summary>Writes one packet, rotating first if it is time. False when -G with -W has made its last file: the capture must stop (the packet is not written).</summary>
+    public bool Write(in PacketHeader header, ReadOnlySpan<byte> data)
     {
         if (_stdout is null)
         {
-            if (_options.RotateSeconds > 0 && header.Seconds >= _rotateAt && _rotateAt > 0)
+            if (_options.RotateSeconds > 0)
             {
-                Rotate(header.Seconds, timeRotation: true);
+                var now = _clock.GetUtcNow().ToUnixTimeSeconds();
+                if (now - _rotatedAt >= _options.RotateSeconds)
+                {
+                    _rotatedAt = now;
+                    _timeCount++;
+                    _writer.Dispose();
+                    if (_options.FileSize == 0 && _options.FileCount > 0 && _timeCount >= _options.FileCount)
+                    {
+                        _finished = true;
+                        return false;
+                    }
+
+                    _sizeCount = 0;
+                    _writer = Open(_options.FileSize > 0 ? _counterWidth : 0);
+                }
             }
-            else if (_options.FileSize > 0 && _writer.BytesWritten > _options.FileSize)
+
+            if (_options.FileSize > 0 && _writer.BytesWritten > _options.FileSize)
             {
-                Rotate(header.Seconds, timeRotation: false);
+                _writer.Dispose();
+                _sizeCount++;
+                if (_options.FileCount > 0 && _sizeCount >= _options.FileCount)
+                {
+                    _sizeCount = 0;
+                }
+
+                _writer = Open(_counterWidth);
             }
         }
 
@@ -89,26 +136,8 @@ internal sealed class RotatingWriter : IDisposable
         {
             _writer.Flush();
         }
-    }
 
-    private void Rotate(long now, bool timeRotation)
-    {
-        _writer.Dispose();
-        if (timeRotation && _options.FileSize == 0)
-        {
-            // -G alone: the name pattern carries the time; -W caps how many rotations happen.
-            _fileIndex = 0;
-        }
-        else
-        {
-            _fileIndex++;
-            if (_options.FileCount > 0 && _fileIndex >= _options.FileCount)
-            {
-                _fileIndex = 0;
-            }
-        }
-
-        _writer = Open(now);
+        return true;
     }
 
     /// <summary>The strftime conversions tcpdump users put in -G names (%Y %m %d %H %M %S %s %j %%), local time.</summary>
@@ -143,7 +172,14 @@ internal sealed class RotatingWriter : IDisposable
         return sb.ToString();
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        if (!_finished)
+        {
+            _finished = true;
+            _writer.Dispose();
+        }
+    }
 
     /// <summary>Lets the writer "close" stdout without closing it.</summary>
     private sealed class NonClosingStream(Stream inner) : Stream
