@@ -47,6 +47,36 @@ public sealed class DifferentialTests : IDisposable
     public void Ethernet_corpus_prints_as_tcpdump_does(string flags) => AssertSame(Write("ether.pcap", 1, Corpus.Ethernet()), flags);
 
     [Theory]
+    [InlineData("-e")]
+    [InlineData("-e -v")]
+    [InlineData("")]
+    public void Mac_addresses_without_n_carry_tcpdumps_vendor_names(string flags) =>
+        AssertSame(Write("macs.pcap", 1, Corpus.MacNames()), flags);
+
+    [Fact]
+    public void Mac_addresses_named_in_etc_ethers_print_by_their_names()
+    {
+        // /etc/ethers is system-wide: both programs read one that exists only inside a private mount
+        // namespace, as an overlay on /etc (the test runs as root, as CI does).
+        var file = Write("ethers.pcap", 1, Corpus.MacNames());
+        var upper = Directory.CreateDirectory(Path.Combine(_dir.Path, "upper")).FullName;
+        var work = Directory.CreateDirectory(Path.Combine(_dir.Path, "work")).FullName;
+        File.WriteAllText(Path.Combine(upper, "ethers"), "0:0:c:7:ac:1 router-a\n# a comment\nff:ff:ff:ff:ff:ff everyone\nnot a line\n52:54:00:12:34:56\tvm-host # trailing\n");
+        var expected = Path.Combine(_dir.Path, "tcpdump.txt");
+        var actual = Path.Combine(_dir.Path, "forge.txt");
+        var script = $"mount -t overlay overlay -o lowerdir=/etc,upperdir={upper},workdir={work} /etc && "
+            + $"TZ=UTC {Peers.Tcpdump} -e -r {file} > {expected} 2>/dev/null && TZ=UTC {ForgeBinary.Path} sniff -e -r {file} > {actual}";
+        Peers.Require(Peers.Tcpdump);
+        var (exit, _, stderr) = Peers.Run("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script]);
+        Assert.True(exit == 0, $"unshare/mount/tcpdump/forge failed ({exit}): {stderr}");
+        var text = File.ReadAllText(expected);
+        Assert.Contains("router-a > ", text, StringComparison.Ordinal);
+        Assert.Contains(" > vm-host", text, StringComparison.Ordinal);
+        Assert.Contains("everyone", text, StringComparison.Ordinal);
+        Assert.Equal(text, File.ReadAllText(actual));
+    }
+
+    [Theory]
     [InlineData("-n")]
     [InlineData("-n -e")]
     [InlineData("-n -v -e")]

@@ -162,15 +162,8 @@ internal static class Ethernet
         p.Out.Ascii(", "u8);
     }
 
-    /// <summary>etheraddr_string: aa:bb:cc:dd:ee:ff, with " (oui ...)" when names are on.</summary>
-    public static void Mac(Printer p, ReadOnlySpan<byte> a)
-    {
-        p.Out.Mac(a[..6]);
-        if (p.Options.Numeric == 0)
-        {
-            p.Out.Ascii(" (oui Unknown)"u8);
-        }
-    }
+    /// <summary>etheraddr_string: aa:bb:cc:dd:ee:ff, or with names on the /etc/ethers name or the address and " (oui ...)".</summary>
+    public static void Mac(Printer p, ReadOnlySpan<byte> a) => p.Names.Mac(p.Out, a[..6]);
 
     /// <summary>"ethertype IPv4 (0x0800)", or with -q just the name.</summary>
     public static void TypeName(Printer p, ushort type)

@@ -9,7 +9,9 @@ namespace Forge.Sniff.Decoding;
 /// Address and port names as tcpdump prints them: without -n, host names by reverse DNS through the
 /// system resolver (cached, with a short timeout); without -n, port names from /etc/services too (tcpdump's -n turns both off; -nn is the same) (the
 /// first entry for a port wins, as getservent's order does in tcpdump). Names are looked up once per
-/// address and kept as UTF-8 bytes, so printing a known address allocates nothing.
+/// address and kept as UTF-8 bytes, so printing a known address allocates nothing. MAC addresses, as
+/// tcpdump's etheraddr_string prints them without -n: the host name /etc/ethers gives (what glibc's
+/// ether_ntohost reads), else "Broadcast" for ff:ff:ff:ff:ff:ff, else the address and " (oui Vendor)".
 /// </summary>
 internal sealed class Names
 {
@@ -19,14 +21,108 @@ internal sealed class Names
     private readonly byte[]?[] _tcpPorts = new byte[]?[65536];
     private readonly byte[]?[] _udpPorts = new byte[]?[65536];
     private readonly Dictionary<UInt128, byte[]?> _hosts = [];
+    private readonly Dictionary<ulong, byte[]> _ethers = [];
 
-    public Names(int numeric, string servicesPath = "/etc/services")
+    public Names(int numeric, string servicesPath = "/etc/services", string ethersPath = "/etc/ethers")
     {
         _numeric = numeric;
         if (numeric == 0)
         {
             LoadServices(servicesPath);
+            LoadEthers(ethersPath);
         }
+    }
+
+    /// <summary>/etc/ethers as glibc's ether_line reads it: "xx:xx:xx:xx:xx:xx name" (1 or 2 hex digits a byte), '#' comments; the first line for an address wins.</summary>
+    private void LoadEthers(string path)
+    {
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return;
+            }
+
+            foreach (var raw in File.ReadLines(path))
+            {
+                var line = raw;
+                var hash = line.IndexOf('#', StringComparison.Ordinal);
+                if (hash >= 0)
+                {
+                    line = line[..hash];
+                }
+
+                var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length >= 2 && ParseMac(parts[0]) is { } mac)
+                {
+                    _ethers.TryAdd(mac, Encoding.UTF8.GetBytes(parts[1]));
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static ulong? ParseMac(string text)
+    {
+        var bytes = text.Split(':');
+        if (bytes.Length != 6)
+        {
+            return null;
+        }
+
+        ulong mac = 0;
+        foreach (var b in bytes)
+        {
+            if (b.Length is < 1 or > 2 || !byte.TryParse(b, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                return null;
+            }
+
+            mac = (mac << 8) | v;
+        }
+
+        return mac;
+    }
+
+    public void Mac(OutputBuffer o, ReadOnlySpan<byte> a)
+    {
+        if (_numeric != 0)
+        {
+            o.Mac(a);
+            return;
+        }
+
+        if (_ethers.Count > 0)
+        {
+            ulong key = 0;
+            foreach (var b in a)
+            {
+                key = (key << 8) | b;
+            }
+
+            if (_ethers.TryGetValue(key, out var name))
+            {
+                o.Ascii(name);
+                return;
+            }
+        }
+
+        if (a.IndexOfAnyExcept((byte)0xff) < 0)
+        {
+            // tcpdump's init_etherarray hardwires this one name (unless /etc/ethers names it).
+            o.Ascii("Broadcast"u8);
+            return;
+        }
+
+        o.Mac(a);
+        o.Ascii(" (oui "u8);
+        o.Ascii(Oui.Name(a));
+        o.Byte((byte)')');
     }
 
     private void LoadServices(string path)

@@ -98,6 +98,31 @@ internal static class Corpus
     }
 
     /// <summary>
+    /// Frames whose MAC addresses tcpdump names without -n: vendor prefixes it knows and ones it does
+    /// not, broadcast and multicast, in an unknown ethertype and in ARP between loopback addresses
+    /// (so the IP names come from /etc/hosts, not from a DNS server).
+    /// </summary>
+    public static List<byte[]> MacNames()
+    {
+        byte[][] macs =
+        [
+            [0x00, 0x00, 0x00, 0x00, 0x00, 0x01], [0x00, 0x00, 0x0c, 0x07, 0xac, 0x01], [0x00, 0x00, 0x5e, 0x00, 0x01, 0x01],
+            [0x00, 0x80, 0xc2, 0x00, 0x00, 0x0e], [0x08, 0x00, 0x09, 0x12, 0x34, 0x56], [0x00, 0x24, 0x81, 0xaa, 0xbb, 0xcc],
+            [0xd0, 0xf0, 0xdb, 0x01, 0x02, 0x03], [0x5c, 0x16, 0xc7, 0xff, 0xee, 0xdd], [0x00, 0x10, 0x18, 0x00, 0x00, 0x00],
+            [0x52, 0x54, 0x00, 0x12, 0x34, 0x56], [0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+        ];
+        var list = new List<byte[]>();
+        for (var i = 0; i < macs.Length; i++)
+        {
+            list.Add(Ether(0x88b5, [1, 2, 3, 4], dst: macs[(i + 1) % macs.Length], src: macs[i]));
+        }
+
+        list.Add(Ether(0x0806, Arp(1, macs[1], "127.0.0.1", new byte[6], "127.0.0.1"), dst: macs[11], src: macs[1]));
+        list.Add(Ether(0x0806, Arp(2, macs[4], "127.0.0.1", macs[1], "127.0.0.1"), dst: macs[1], src: macs[4]));
+        return list;
+    }
+
+    /// <summary>
     /// ICMPv6 router renumbering (RFC 2894), node information (RFC 4620) and RPL (RFC 6550) messages,
     /// well-formed and malformed (short lengths, odd option lengths, unknown codes), in Ethernet frames.
     /// </summary>
