@@ -26,13 +26,19 @@ internal sealed class RecordReader
     private int _parsed;
     private int _headerPos;
 
-    public ReadOnlyMemory<byte> Record => _record;
+    public ReadOnlyMemory<byte> Record => _array is { } array ? new ReadOnlyMemory<byte>(array, _base, _length) : _record;
 
     /// <summary>Starts reading the record at <paramref name="array"/>[<paramref name="offset"/>..+<paramref name="length"/>] (a b-tree cell's payload).</summary>
     public void Reset(byte[] array, int offset, int length)
     {
-        _record = new ReadOnlyMemory<byte>(array, offset, length);
-        _array = array;
+        // A scan resets the reader for every row, mostly on the same page: storing a reference
+        // costs a GC write barrier, so store it only when the page changes, and make the
+        // ReadOnlyMemory only when someone asks for it (Record).
+        if (!ReferenceEquals(_array, array))
+        {
+            _array = array;
+        }
+
         _base = offset;
         _length = length;
         int hs = length > 0 ? array[offset] : 0x80;
@@ -57,7 +63,6 @@ internal sealed class RecordReader
     /// <summary>Starts reading <paramref name="record"/>; throws <see cref="SqliteCorruptException"/> for a bad header size.</summary>
     public void Reset(ReadOnlyMemory<byte> record)
     {
-        _record = record;
         if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(record, out var segment))
         {
             _array = segment.Array;
@@ -67,6 +72,7 @@ internal sealed class RecordReader
         else
         {
             _array = null;
+            _record = record;
         }
 
         var span = record.Span;
@@ -174,7 +180,7 @@ internal sealed class RecordReader
             return default;
         }
 
-        return _record.Span[_offsets[column].._offsets[column + 1]];
+        return Record.Span[_offsets[column].._offsets[column + 1]];
     }
 
     private bool ParseTo(int column) => column < _parsed || ParseMore(column);
