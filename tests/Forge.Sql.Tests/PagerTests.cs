@@ -55,6 +55,33 @@ public class PagerTests
     }
 
     [Fact]
+    public void The_cache_stays_near_the_size_PRAGMA_cache_size_sets()
+    {
+        using var pager = PageManager.Open(new MemoryDatabaseFile(), 1024);
+        pager.Begin();
+        for (var i = 0; i < 300; i++)
+        {
+            pager.Allocate();
+        }
+
+        pager.Commit();
+        pager.SetCacheSize(-40); // 40 KiB: 40 pages of 1 KiB
+        for (uint n = 1; n <= pager.PageCount; n++)
+        {
+            _ = pager.GetPage(n);
+            Assert.True(pager.CachedPages <= 40, $"{pager.CachedPages} pages cached after reading page {n}");
+        }
+
+        pager.SetCacheSize(1000);
+        for (uint n = 1; n <= pager.PageCount; n++)
+        {
+            _ = pager.GetPage(n);
+        }
+
+        Assert.Equal((int)pager.PageCount, pager.CachedPages);
+    }
+
+    [Fact]
     public void Freed_pages_are_reused_through_trunk_and_leaf_pages()
     {
         using var pager = PageManager.Open(new MemoryDatabaseFile(), 512);

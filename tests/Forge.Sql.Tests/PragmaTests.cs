@@ -44,6 +44,21 @@ public sealed class PragmaTests : IDisposable
     }
 
     [Fact]
+    public void Cache_size_reads_back_what_was_set_as_sqlite3_does()
+    {
+        // The default differs on purpose (forge keeps 8000 KiB, sqlite3 2000 KiB); what is set reads
+        // back as sqlite3 reads it back.
+        using var db = Database.Open(Path.Combine(_dir, "c.db"));
+        Assert.Equal("-8000", db.ExecuteOne("PRAGMA cache_size").Rows[0].GetText(0));
+        foreach (var setting in new[] { "100", "-4000", "0", "5" })
+        {
+            var expected = Sqlite3.Run(Path.Combine(_dir, "s.db"), $"PRAGMA cache_size = {setting}; PRAGMA cache_size;").Trim();
+            db.Execute($"PRAGMA cache_size = {setting}");
+            Assert.Equal(expected, db.ExecuteOne("PRAGMA cache_size").Rows[0].GetText(0));
+        }
+    }
+
+    [Fact]
     public void User_version_and_application_id_are_stored_in_the_header()
     {
         var file = Path.Combine(_dir, "v.db");

@@ -70,7 +70,14 @@ public sealed partial class Database
             case "journal_mode":
                 return Rows([name], [[Text(_path is null ? "memory" : "delete")]]);
             case "cache_size":
-                return arg is null ? Single(name, -2000) : ResultSet.Empty;
+                if (arg is null)
+                {
+                    return Single(name, _store.Pager.CacheSizeSetting);
+                }
+
+                // sqlite3 reads the argument as an integer (a non-number is 0) and keeps it as given.
+                _store.Pager.SetCacheSize(long.TryParse(arg, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var size) ? size : 0);
+                return ResultSet.Empty;
             case "synchronous":
                 return arg is null ? Single(name, 2) : ResultSet.Empty;
             case "foreign_keys":

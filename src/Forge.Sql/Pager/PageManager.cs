@@ -28,10 +28,13 @@ internal sealed class PageManager : IDisposable
     public const int DefaultPageSize = 4096;
     public const int DefaultCacheCapacity = 2000;
 
+    /// <summary>PRAGMA cache_size's default: 8000 KiB, 2000 pages of 4 KiB (sqlite3's is -2000, 2000 KiB).</summary>
+    public const long DefaultCacheSize = -8000;
+
     private readonly DatabaseFile _file;
     private readonly Dictionary<uint, Page> _cache = [];
     private readonly List<Savepoint> _savepoints = [];
-    private readonly int _cacheCapacity;
+    private int _cacheCapacity;
     private int _nextEviction;
     private readonly int _newPageSize;
     private uint _pageCount;
@@ -57,6 +60,14 @@ internal sealed class PageManager : IDisposable
         _cacheCapacity = Math.Max(cacheCapacity, 16);
         _nextEviction = _cacheCapacity;
         Load();
+        if (cacheCapacity == DefaultCacheCapacity)
+        {
+            SetCacheSize(DefaultCacheSize);
+        }
+        else
+        {
+            CacheSizeSetting = cacheCapacity;
+        }
     }
 
     /// <summary>Opens (or, when empty or missing, prepares to create) a database file; ":memory:" is an in-memory database.</summary>
@@ -162,6 +173,24 @@ internal sealed class PageManager : IDisposable
         }
 
         _cache[page.Number] = page;
+    }
+
+    /// <summary>
+    /// PRAGMA cache_size as sqlite3 keeps it: N &gt; 0 is pages, N &lt; 0 is -N KiB. The cache holds
+    /// at least 16 pages whatever is asked; dirty pages of the open transaction are never dropped.
+    /// </summary>
+    public long CacheSizeSetting { get; private set; } = DefaultCacheSize;
+
+    public void SetCacheSize(long setting)
+    {
+        CacheSizeSetting = setting;
+        var pages = setting >= 0 ? setting : -setting * 1024 / PageSize;
+        _cacheCapacity = (int)Math.Clamp(pages, 16, int.MaxValue / 2);
+        _nextEviction = _cacheCapacity;
+        if (_cache.Count >= _nextEviction)
+        {
+            EvictClean();
+        }
     }
 
     private void EvictClean()
