@@ -205,6 +205,29 @@ public sealed class ShellTests : IDisposable
             """);
 
     [Fact]
+    public void Names_already_taken_get_sqlite3s_messages_and_carets() =>
+        Same("""
+            create table u(a);
+            create index i on u(a);
+            create table main.u(b);
+            create index i on u(a);
+            create index u on u(a);
+            create view u as select 1;
+            create view v as select 1;
+            create view v as select 2;
+            create table v(a);
+            create index v on u(a);
+            create table i(a);
+            create view i as select 1;
+            create table "we""ird"(a);
+            create table main."we""ird"(b);
+            create table [x](a);
+            create table main.[x](a);
+            create table if not exists v(a);
+            select type, name from sqlite_schema order by name;
+            """);
+
+    [Fact]
     public void Bail_stops_at_the_first_error() =>
         Same("""
             select 1;

@@ -17,14 +17,14 @@ public sealed partial class Database
         }
 
         var name = create.Name.Name;
-        if (_catalog.FindTable(name) is not null || _catalog.FindIndex(name) is not null)
+        if (_catalog.FindTable(name) is not null || _catalog.FindView(name) is not null || _catalog.FindIndex(name) is not null)
         {
             if (create.IfNotExists)
             {
                 return ResultSet.Empty;
             }
 
-            throw new SqlPrepareException($"{(_catalog.FindTable(name) is not null ? "table" : "index")} {name} already exists");
+            throw NameTaken(create.Name, sql);
         }
 
         if (name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase))
@@ -87,14 +87,15 @@ public sealed partial class Database
     private ResultSet CreateIndex(CreateIndexStmt create, string sql)
     {
         var name = create.Name.Name;
-        if (_catalog.FindIndex(name) is not null || _catalog.FindTable(name) is not null)
+        if (_catalog.FindIndex(name) is not null || _catalog.FindTable(name) is not null || _catalog.FindView(name) is not null)
         {
             if (create.IfNotExists)
             {
                 return ResultSet.Empty;
             }
 
-            throw new SqlPrepareException($"{(_catalog.FindIndex(name) is not null ? "index" : "table")} {name} already exists");
+            // sqlite3CreateIndex's two messages; neither points at the name.
+            throw new SqlPrepareException(_catalog.FindIndex(name) is not null ? $"index {name} already exists" : $"there is already a table named {name}");
         }
 
         if (name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase))
@@ -157,5 +158,64 @@ public sealed partial class Database
         }
 
         return head + sql[start..end];
+    }
+    /// <summary>
+    /// sqlite3StartTable's answer when a CREATE TABLE or CREATE VIEW name is taken: "table|view X
+    /// already exists" with the caret under the name (its %T records the offset), or "there is
+    /// already an index named X" without one.
+    /// </summary>
+    private SqlPrepareException NameTaken(QualifiedName name, string sql)
+    {
+        var n = name.Name;
+        if (_catalog.FindIndex(n) is not null && _catalog.FindTable(n) is null && _catalog.FindView(n) is null)
+        {
+            return new SqlPrepareException($"there is already an index named {n}");
+        }
+
+        // %T prints the name as written, quotes and all.
+        var kind = _catalog.FindView(n) is not null ? "view" : "table";
+        var at = NameTokenOffset(name, sql);
+        var token = name.End <= sql.Length && at < name.End ? sql[at..name.End] : n;
+        return new SqlPrepareException($"{kind} {token} already exists", at);
+    }
+
+    /// <summary>Where the last part of a possibly qualified name starts (its opening quote, if quoted).</summary>
+    private static int NameTokenOffset(QualifiedName name, string sql)
+    {
+        var end = Math.Min(name.End, sql.Length);
+        if (end <= name.Start)
+        {
+            return name.Start;
+        }
+
+        var open = sql[end - 1] switch { '"' => '"', '`' => '`', ']' => '[', '\'' => '\'', _ => '\0' };
+        if (open != '\0')
+        {
+            for (var i = end - 2; i >= name.Start; i--)
+            {
+                if (sql[i] != open)
+                {
+                    continue;
+                }
+
+                if (open != '[' && i > name.Start && sql[i - 1] == open)
+                {
+                    i--; // a doubled quote inside the name
+                    continue;
+                }
+
+                return i;
+            }
+
+            return name.Start;
+        }
+
+        var j = end;
+        while (j > name.Start && (char.IsLetterOrDigit(sql[j - 1]) || sql[j - 1] is '_' or '$' || sql[j - 1] > 127))
+        {
+            j--;
+        }
+
+        return j;
     }
 }

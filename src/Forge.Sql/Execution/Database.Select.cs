@@ -122,7 +122,7 @@ public sealed partial class Database
                 return ResultSet.Empty;
             }
 
-            throw new SqlPrepareException($"{kind} {name} already exists");
+            throw NameTaken(create.Name, sql);
         }
 
         if (name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase))
