@@ -53,6 +53,16 @@ public sealed class DifferentialTests : IDisposable
     public void Mac_addresses_without_n_carry_tcpdumps_vendor_names(string flags) =>
         AssertSame(Write("macs.pcap", 1, Corpus.MacNames()), flags);
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("-v")]
+    public void Ports_without_n_carry_their_etc_services_names(string flags)
+    {
+        var file = Write("services.pcap", 1, Corpus.ServiceNames());
+        AssertSame(file, flags);
+        Assert.Contains(".http > ", Peers.TcpdumpRun("-r", file).Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Mac_addresses_named_in_etc_ethers_print_by_their_names()
     {

@@ -36,27 +36,31 @@ internal sealed class Names
     /// <summary>/etc/ethers as glibc's ether_line reads it: "xx:xx:xx:xx:xx:xx name" (1 or 2 hex digits a byte), '#' comments; the first line for an address wins.</summary>
     private void LoadEthers(string path)
     {
+        foreach (var parts in FieldsOfLines(path))
+        {
+            if (parts.Length >= 2 && ParseMac(parts[0]) is { } mac)
+            {
+                _ethers.TryAdd(mac, Encoding.UTF8.GetBytes(parts[1]));
+            }
+        }
+    }
+
+    /// <summary>The whitespace-separated fields of each line of a system table (/etc/services, /etc/ethers), '#' comments cut off; nothing when the file is missing or unreadable.</summary>
+    private static List<string[]> FieldsOfLines(string path)
+    {
+        var lines = new List<string[]>();
         try
         {
             if (!File.Exists(path))
             {
-                return;
+                return lines;
             }
 
             foreach (var raw in File.ReadLines(path))
             {
-                var line = raw;
-                var hash = line.IndexOf('#', StringComparison.Ordinal);
-                if (hash >= 0)
-                {
-                    line = line[..hash];
-                }
-
-                var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length >= 2 && ParseMac(parts[0]) is { } mac)
-                {
-                    _ethers.TryAdd(mac, Encoding.UTF8.GetBytes(parts[1]));
-                }
+                var hash = raw.IndexOf('#', StringComparison.Ordinal);
+                var line = hash >= 0 ? raw[..hash] : raw;
+                lines.Add(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
             }
         }
         catch (IOException)
@@ -65,6 +69,8 @@ internal sealed class Names
         catch (UnauthorizedAccessException)
         {
         }
+
+        return lines;
     }
 
     private static ulong? ParseMac(string text)
@@ -127,46 +133,29 @@ internal sealed class Names
 
     private void LoadServices(string path)
     {
-        try
+        foreach (var parts in FieldsOfLines(path))
         {
-            foreach (var raw in File.ReadLines(path))
+            if (parts.Length < 2)
             {
-                var line = raw;
-                var hash = line.IndexOf('#', StringComparison.Ordinal);
-                if (hash >= 0)
-                {
-                    line = line[..hash];
-                }
-
-                var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length < 2)
-                {
-                    continue;
-                }
-
-                var slash = parts[1].IndexOf('/', StringComparison.Ordinal);
-                if (slash <= 0 || !int.TryParse(parts[1].AsSpan(0, slash), System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 0 or > 65535)
-                {
-                    continue;
-                }
-
-                var table = parts[1][(slash + 1)..] switch
-                {
-                    "tcp" => _tcpPorts,
-                    "udp" => _udpPorts,
-                    _ => null,
-                };
-                if (table is not null && table[port] is null)
-                {
-                    table[port] = Encoding.ASCII.GetBytes(parts[0]);
-                }
+                continue;
             }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
+
+            var slash = parts[1].IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || !int.TryParse(parts[1].AsSpan(0, slash), System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 0 or > 65535)
+            {
+                continue;
+            }
+
+            var table = parts[1][(slash + 1)..] switch
+            {
+                "tcp" => _tcpPorts,
+                "udp" => _udpPorts,
+                _ => null,
+            };
+            if (table is not null && table[port] is null)
+            {
+                table[port] = Encoding.ASCII.GetBytes(parts[0]);
+            }
         }
     }
 

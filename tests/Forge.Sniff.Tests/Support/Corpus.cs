@@ -98,6 +98,27 @@ internal static class Corpus
     }
 
     /// <summary>
+    /// TCP and UDP between loopback addresses (named by /etc/hosts, not by a DNS server) on ports
+    /// /etc/services names and ports it does not, none of them dispatched to a decoder.
+    /// </summary>
+    public static List<byte[]> ServiceNames()
+    {
+        const string L = "127.0.0.1";
+        var list = new List<byte[]>();
+        foreach (var (src, dst) in new (ushort, ushort)[] { (41000, 80), (80, 41000), (41001, 22), (41002, 443), (41003, 25), (41004, 12345), (3306, 5432) })
+        {
+            list.Add(E4(6, Tcp(src, dst, 1, 0, 0x02, 1000), src: L, dst: L));
+        }
+
+        foreach (var (src, dst) in new (ushort, ushort)[] { (9, 9), (41005, 13), (41006, 12346) })
+        {
+            list.Add(E4(17, Udp(src, dst, [1, 2, 3]), src: L, dst: L));
+        }
+
+        return list;
+    }
+
+    /// <summary>
     /// Frames whose MAC addresses tcpdump names without -n: vendor prefixes it knows and ones it does
     /// not, broadcast and multicast, in an unknown ethertype and in ARP between loopback addresses
     /// (so the IP names come from /etc/hosts, not from a DNS server).
