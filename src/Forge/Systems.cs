@@ -14,15 +14,16 @@ namespace Forge;
 /// </summary>
 internal static class Systems
 {
-    public static IEnumerable<Command> All(Func<ParseResult, ILoggerFactory> loggerFactory)
+    /// <summary>Each system's command name and the factory that builds its command tree.</summary>
+    public static IEnumerable<(string Name, Func<Command> Create)> All(Func<ParseResult, ILoggerFactory> loggerFactory)
     {
-        yield return TunnelCommand.Create(loggerFactory);
-        yield return CacheCommand.Create(loggerFactory);
-        yield return SqlCommand.Create();
-        yield return SniffCommand.Create();
+        yield return ("tunnel", () => TunnelCommand.Create(loggerFactory));
+        yield return ("cache", () => CacheCommand.Create(loggerFactory));
+        yield return ("sql", SqlCommand.Create);
+        yield return ("sniff", SniffCommand.Create);
         if (OperatingSystem.IsLinux())
         {
-            yield return CtrCommand.Create();
+            yield return ("ctr", CtrCommand.Create);
         }
     }
 }

@@ -6,8 +6,8 @@ namespace Forge.Sql.Tests;
 
 public class BTreeTests
 {
-    internal static BTreeStore NewStore(int pageSize, int cacheCapacity = PageManager.DefaultCacheCapacity) =>
-        new(PageManager.Open(new MemoryDatabaseFile(), pageSize, cacheCapacity));
+    internal static BTreeStore NewStore(int pageSize, long cacheSize = PageManager.DefaultCacheSize) =>
+        new(PageManager.Open(new MemoryDatabaseFile(), pageSize, cacheSize));
 
     private static void AssertIntact(BTreeStore store, params (uint Root, bool Table, KeyInfo KeyInfo)[] trees)
     {

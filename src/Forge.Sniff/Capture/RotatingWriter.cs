@@ -43,7 +43,7 @@ internal sealed class RotatingWriter : IDisposable
         }
 
         _rotatedAt = _clock.GetUtcNow().ToUnixTimeSeconds();
-        _writer = Open(_options.FileSize > 0 ? _counterWidth : 0);
+        _writer = Open();
     }
 
     /// <summary>True with -w -: packets go to stdout, so nothing else may.</summary>
@@ -52,7 +52,7 @@ internal sealed class RotatingWriter : IDisposable
     /// <summary>The name of the file being written now (tcpdump's CurrentFileName).</summary>
     public string CurrentFile { get; private set; } = "";
 
-    private PcapWriter Open(int width)
+    private PcapWriter Open()
     {
         Stream stream;
         if (_stdout is not null)
@@ -63,7 +63,8 @@ internal sealed class RotatingWriter : IDisposable
         else
         {
             var name = _options.RotateSeconds > 0 ? StrfTime(_pattern, _rotatedAt) : _pattern;
-            CurrentFile = FileName(name, _sizeCount, width);
+            // Without -C no counter is added; with it, even the first file gets one when -W is set.
+            CurrentFile = FileName(name, _sizeCount, _options.FileSize > 0 ? _counterWidth : 0);
             stream = new FileStream(CurrentFile, FileMode.Create, FileAccess.Write, FileShare.Read, 1);
         }
 
@@ -113,7 +114,7 @@ internal sealed class RotatingWriter : IDisposable
                     }
 
                     _sizeCount = 0;
-                    _writer = Open(_options.FileSize > 0 ? _counterWidth : 0);
+                    _writer = Open();
                 }
             }
 
@@ -126,7 +127,7 @@ internal sealed class RotatingWriter : IDisposable
                     _sizeCount = 0;
                 }
 
-                _writer = Open(_counterWidth);
+                _writer = Open();
             }
         }
 

@@ -26,7 +26,6 @@ internal sealed class PageManager : IDisposable
     private const long PendingByte = 0x40000000;
 
     public const int DefaultPageSize = 4096;
-    public const int DefaultCacheCapacity = 2000;
 
     /// <summary>PRAGMA cache_size's default: 8000 KiB, 2000 pages of 4 KiB (sqlite3's is -2000, 2000 KiB).</summary>
     public const long DefaultCacheSize = -8000;
@@ -53,30 +52,25 @@ internal sealed class PageManager : IDisposable
     private readonly Stack<byte[]> _imagePool = new();
     private readonly Stack<Savepoint> _savepointPool = new();
 
-    private PageManager(DatabaseFile file, int newPageSize, int cacheCapacity)
+    /// <param name="cacheSize">The page cache as PRAGMA cache_size sets it: N pages, or -N KiB.</param>
+    private PageManager(DatabaseFile file, int newPageSize, long cacheSize)
     {
         _file = file;
         _newPageSize = newPageSize;
-        _cacheCapacity = Math.Max(cacheCapacity, 16);
-        _nextEviction = _cacheCapacity;
+
+        // The smallest cache until the page size is known (Load reads the header page).
+        _cacheCapacity = _nextEviction = 16;
         Load();
-        if (cacheCapacity == DefaultCacheCapacity)
-        {
-            SetCacheSize(DefaultCacheSize);
-        }
-        else
-        {
-            CacheSizeSetting = cacheCapacity;
-        }
+        SetCacheSize(cacheSize);
     }
 
     /// <summary>Opens (or, when empty or missing, prepares to create) a database file; ":memory:" is an in-memory database.</summary>
-    public static PageManager Open(string path, int newPageSize = DefaultPageSize, int cacheCapacity = DefaultCacheCapacity, bool readOnly = false)
+    public static PageManager Open(string path, int newPageSize = DefaultPageSize, long cacheSize = DefaultCacheSize, bool readOnly = false)
     {
         var file = DatabaseFile.Open(path, readOnly);
         try
         {
-            return new PageManager(file, newPageSize, cacheCapacity);
+            return new PageManager(file, newPageSize, cacheSize);
         }
         catch
         {
@@ -85,8 +79,8 @@ internal sealed class PageManager : IDisposable
         }
     }
 
-    public static PageManager Open(DatabaseFile file, int newPageSize = DefaultPageSize, int cacheCapacity = DefaultCacheCapacity) =>
-        new(file, newPageSize, cacheCapacity);
+    public static PageManager Open(DatabaseFile file, int newPageSize = DefaultPageSize, long cacheSize = DefaultCacheSize) =>
+        new(file, newPageSize, cacheSize);
 
     public int PageSize { get; private set; }
 

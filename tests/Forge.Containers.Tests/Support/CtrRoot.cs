@@ -223,11 +223,7 @@ internal sealed class CtrRoot : IDisposable
 
                         // A killed process leaves the cgroup when it is reaped: remove it once empty.
                         var procs = Path.Combine(d, "cgroup.procs");
-                        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-                        while (System.IO.File.ReadAllText(procs).Length > 0 && DateTime.UtcNow < deadline)
-                        {
-                            Thread.Sleep(10);
-                        }
+                        SpinWait.SpinUntil(() => System.IO.File.ReadAllText(procs).Length == 0, TimeSpan.FromSeconds(5));
 
                         Directory.Delete(d);
                     }
