@@ -41,6 +41,12 @@ public static class CtrCommand
         return command;
     }
 
+    /// <summary>
+    /// The init stage for a bundle directory or an exec's spec file: the entry point of the
+    /// separate <c>forge-init</c> binary and of <c>forge ctr __init</c>. Returns only on failure.
+    /// </summary>
+    public static int RunInit(string bundleOrSpec) => ContainerInit.Run(bundleOrSpec);
+
     /// <summary>Runs one `forge ctr` command line (everything after "ctr") and returns its exit code.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
@@ -77,7 +83,7 @@ public static class CtrCommand
         if (verb == "__init")
         {
             // The init stage when no NativeAOT forge-init was built: this process is PID 1 of the container.
-            return ContainerInit.Run(verbArgs.Count > 0 ? verbArgs[0] : ".");
+            return RunInit(verbArgs.Count > 0 ? verbArgs[0] : ".");
         }
 
         try

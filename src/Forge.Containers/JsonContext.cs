@@ -7,8 +7,6 @@ namespace Forge.Containers;
 [JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonArray))]
-[JsonSerializable(typeof(Runtime.RuntimeSpec))]
-[JsonSerializable(typeof(Runtime.ContainerRecord))]
 internal sealed partial class JsonContext : JsonSerializerContext
 {
 }

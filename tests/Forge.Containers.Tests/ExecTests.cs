@@ -44,8 +44,20 @@ public class ExecTests
     {
         using var ctr = new CtrRoot();
         var image = ctr.ImportBusybox();
-        var r = ctr.Run("run", "--rm", "--init", image, "sh", "-c", "ps -o pid,args | grep '^ *1 ' | grep -q __init && echo init-is-pid1; exit 7");
+        var r = ctr.Run("run", "--rm", "--init", image, "sh", "-c", "ps -o pid,args | grep '^ *1 ' | grep -q forge-init && echo init-is-pid1; exit 7");
         Assert.Equal(7, r.ExitCode);
         Assert.Equal("init-is-pid1\n", r.Stdout);
+    }
+
+    /// <summary>Without the forge-init binary (FORGE_CTR_INIT names a missing file), forge re-executes itself as the init stage.</summary>
+    [Fact]
+    public void InitStage_WithoutForgeInit_IsForgeReexecuted()
+    {
+        using var ctr = new CtrRoot();
+        var image = ctr.ImportBusybox();
+        ctr.Environment["FORGE_CTR_INIT"] = Path.Combine(ctr.TempPath, "no-such-forge-init");
+        var r = ctr.Run("run", "--rm", "--init", image, "sh", "-c", "ps -o pid,args | grep '^ *1 ' | grep -q 'ctr __init' && echo forge-is-pid1; hostname -s >/dev/null && exit 5");
+        Assert.True(r.ExitCode == 5, r.ToString());
+        Assert.Equal("forge-is-pid1\n", r.Stdout);
     }
 }

@@ -342,7 +342,7 @@ internal sealed partial class Verbs
         var running = c.Status == ContainerStatus.Running;
         var config = new JsonObject();
         var specFile = Path.Combine(_containers.PathOf(c.Id), "config.json");
-        if (File.Exists(specFile) && JsonSerializer.Deserialize(File.ReadAllBytes(specFile), JsonContext.Default.RuntimeSpec) is { } spec)
+        if (File.Exists(specFile) && RuntimeSpecJson.Deserialize(File.ReadAllBytes(specFile)) is { } spec)
         {
             config["Hostname"] = spec.Hostname;
             config["User"] = spec.Process.User.Username ?? spec.Process.User.Uid.ToString(CultureInfo.InvariantCulture);

@@ -32,7 +32,7 @@ internal sealed partial class Verbs
         }
 
         var dir = _containers.PathOf(record.Id);
-        var spec = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(dir, "config.json")), JsonContext.Default.RuntimeSpec)!;
+        var spec = RuntimeSpecJson.Deserialize(File.ReadAllBytes(Path.Combine(dir, "config.json")));
         spec.Process.Args = parsed.Positionals.Skip(1).ToList();
         spec.Process.Terminal = parsed.IsTrue("tty");
         var env = spec.Process.Env;
@@ -77,7 +77,7 @@ internal sealed partial class Verbs
                 stdio = (terminal.Slave, terminal.Slave, terminal.Slave);
             }
 
-            File.WriteAllBytes(specFile, JsonSerializer.SerializeToUtf8Bytes(spec, JsonContext.Default.RuntimeSpec));
+            File.WriteAllBytes(specFile, RuntimeSpecJson.Serialize(spec));
             var pid = Launcher.StartExec(specFile, record.Pid, stdio);
             terminal?.ChildStarted();
             var registrations = new List<PosixSignalRegistration>();

@@ -176,7 +176,7 @@ internal sealed partial class Verbs
 
                 stdio = (terminal.Slave, terminal.Slave, terminal.Slave);
                 spec.Annotations[Init.ContainerInit.ConsoleAnnotation] = terminal.SlavePath;
-                File.WriteAllBytes(Path.Combine(_containers.PathOf(record.Id), "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, JsonContext.Default.RuntimeSpec));
+                File.WriteAllBytes(Path.Combine(_containers.PathOf(record.Id), "config.json"), RuntimeSpecJson.Serialize(spec));
             }
 
             return Runtime.Monitor.Run(_containers, record, spec, stdio, terminal: terminal, launch: launch);
@@ -282,7 +282,7 @@ internal sealed partial class Verbs
         }
 
         var bundle = _containers.PathOf(record.Id);
-        var spec = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(bundle, "config.json")), JsonContext.Default.RuntimeSpec)!;
+        var spec = RuntimeSpecJson.Deserialize(File.ReadAllBytes(Path.Combine(bundle, "config.json")));
         var devNull = Linux.open("/dev/null", Linux.ORdonly | Linux.OCloexec, 0);
         var stdout = Linux.open(Path.Combine(bundle, "stdout.log"), Linux.OWronly | Linux.OCreat | Linux.OAppend | Linux.OCloexec, 0x1a0);
         var stderr = Linux.open(Path.Combine(bundle, "stderr.log"), Linux.OWronly | Linux.OCreat | Linux.OAppend | Linux.OCloexec, 0x1a0);

@@ -44,8 +44,7 @@ internal static partial class ContainerInit
         try
         {
             var isBundle = Directory.Exists(bundleOrSpec);
-            var spec = JsonSerializer.Deserialize(File.ReadAllBytes(isBundle ? Path.Combine(bundleOrSpec, "config.json") : bundleOrSpec), JsonContext.Default.RuntimeSpec)
-                ?? throw new CtrException("config.json is empty");
+            var spec = RuntimeSpecJson.Deserialize(File.ReadAllBytes(isBundle ? Path.Combine(bundleOrSpec, "config.json") : bundleOrSpec));
             if (spec.Annotations.TryGetValue(ExecPidAnnotation, out var pid))
             {
                 JoinContainer(spec, int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture));

@@ -222,6 +222,37 @@ internal static partial class Linux
     public static partial int kill(int pid, int signal);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial nint getrandom(byte* buffer, nuint length, uint flags);
+
+    /// <summary>
+    /// Fills <paramref name="buffer"/> from the kernel's CSPRNG (getrandom(2), blocking only until
+    /// it is first seeded). For container IDs: RandomNumberGenerator would load and initialise
+    /// OpenSSL first, about 3 ms of every `run` in the NativeAOT build.
+    /// </summary>
+    public static unsafe void FillRandom(Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            var done = 0;
+            while (done < buffer.Length)
+            {
+                var n = getrandom(p + done, (nuint)(buffer.Length - done), 0);
+                if (n < 0)
+                {
+                    if (Errno == Eintr)
+                    {
+                        continue;
+                    }
+
+                    throw new CtrException("getrandom: " + ErrorText(Errno));
+                }
+
+                done += (int)n;
+            }
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial int setsid();
 
     [LibraryImport("libc", SetLastError = true)]

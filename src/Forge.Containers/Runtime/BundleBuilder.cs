@@ -183,7 +183,7 @@ internal static class BundleBuilder
         spec.Linux.Resources = Resources(options);
         spec.Linux.MaskedPaths = [.. MaskedPaths];
         spec.Linux.ReadonlyPaths = [.. ReadonlyPaths];
-        File.WriteAllBytes(Path.Combine(bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, JsonContext.Default.RuntimeSpec));
+        File.WriteAllBytes(Path.Combine(bundle, "config.json"), RuntimeSpecJson.Serialize(spec));
         return spec;
     }
 

@@ -1,4 +1,4 @@
-using System.Text.Json.Serialization;
+using System.Text.Json;
 
 namespace Forge.Containers.Runtime;
 
@@ -27,86 +27,131 @@ internal static class ContainerStatus
 /// </summary>
 internal sealed class ContainerRecord
 {
-    [JsonPropertyName("Id")]
     public string Id { get; set; } = "";
 
-    [JsonPropertyName("Name")]
     public string Name { get; set; } = "";
 
-    [JsonPropertyName("Image")]
     public string Image { get; set; } = "";
 
-    [JsonPropertyName("ImageId")]
     public string ImageId { get; set; } = "";
 
-    [JsonPropertyName("Created")]
     public DateTimeOffset Created { get; set; }
 
-    [JsonPropertyName("Path")]
     public string Path { get; set; } = "";
 
-    [JsonPropertyName("Args")]
     public List<string> Args { get; set; } = [];
 
-    [JsonPropertyName("Status")]
     public string Status { get; set; } = ContainerStatus.Created;
 
-    [JsonPropertyName("Pid")]
     public int Pid { get; set; }
 
-    [JsonPropertyName("PidStartTime")]
     public long PidStartTime { get; set; }
 
-    [JsonPropertyName("MonitorPid")]
     public int MonitorPid { get; set; }
 
-    [JsonPropertyName("MonitorStartTime")]
     public long MonitorStartTime { get; set; }
 
-    [JsonPropertyName("ExitCode")]
     public int ExitCode { get; set; }
 
-    [JsonPropertyName("OOMKilled")]
     public bool OomKilled { get; set; }
 
-    [JsonPropertyName("Error")]
     public string Error { get; set; } = "";
 
-    [JsonPropertyName("StartedAt")]
     public DateTimeOffset? StartedAt { get; set; }
 
-    [JsonPropertyName("FinishedAt")]
     public DateTimeOffset? FinishedAt { get; set; }
 
-    [JsonPropertyName("AutoRemove")]
     public bool AutoRemove { get; set; }
 
-    [JsonPropertyName("Detached")]
     public bool Detached { get; set; }
 
-    [JsonPropertyName("Tty")]
     public bool Tty { get; set; }
 
-    [JsonPropertyName("CgroupDirs")]
     public List<string> CgroupDirs { get; set; } = [];
 
-    [JsonPropertyName("NetworkMode")]
     public string NetworkMode { get; set; } = "none";
 
-    [JsonPropertyName("Memory")]
     public long Memory { get; set; }
 
-    [JsonPropertyName("NanoCpus")]
     public long NanoCpus { get; set; }
 
-    [JsonPropertyName("PidsLimit")]
     public long PidsLimit { get; set; }
 
-    [JsonPropertyName("ReadonlyRootfs")]
     public bool ReadonlyRootfs { get; set; }
 
-    [JsonPropertyName("Init")]
     public bool Init { get; set; }
 
     public string ShortId => Id[..12];
+}
+
+/// <summary>
+/// state.json ⇄ <see cref="ContainerRecord"/>, written by hand for start-up time (see
+/// <see cref="JsonFields"/>); member names are docker inspect's, as the record's properties say.
+/// </summary>
+internal static class ContainerRecordJson
+{
+    public static byte[] Serialize(ContainerRecord r) => JsonWrites.ToUtf8(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("Id", r.Id);
+        w.WriteString("Name", r.Name);
+        w.WriteString("Image", r.Image);
+        w.WriteString("ImageId", r.ImageId);
+        w.WriteString("Created", r.Created);
+        w.WriteString("Path", r.Path);
+        w.StringArray("Args", r.Args);
+        w.WriteString("Status", r.Status);
+        w.WriteNumber("Pid", r.Pid);
+        w.WriteNumber("PidStartTime", r.PidStartTime);
+        w.WriteNumber("MonitorPid", r.MonitorPid);
+        w.WriteNumber("MonitorStartTime", r.MonitorStartTime);
+        w.WriteNumber("ExitCode", r.ExitCode);
+        w.WriteBoolean("OOMKilled", r.OomKilled);
+        w.WriteString("Error", r.Error);
+        w.OptionalTime("StartedAt", r.StartedAt);
+        w.OptionalTime("FinishedAt", r.FinishedAt);
+        w.WriteBoolean("AutoRemove", r.AutoRemove);
+        w.WriteBoolean("Detached", r.Detached);
+        w.WriteBoolean("Tty", r.Tty);
+        w.StringArray("CgroupDirs", r.CgroupDirs);
+        w.WriteString("NetworkMode", r.NetworkMode);
+        w.WriteNumber("Memory", r.Memory);
+        w.WriteNumber("NanoCpus", r.NanoCpus);
+        w.WriteNumber("PidsLimit", r.PidsLimit);
+        w.WriteBoolean("ReadonlyRootfs", r.ReadonlyRootfs);
+        w.WriteBoolean("Init", r.Init);
+        w.WriteEndObject();
+    });
+
+    /// <summary>Parses state.json; throws <see cref="JsonException"/> for malformed JSON or a member of the wrong kind.</summary>
+    public static ContainerRecord Deserialize(ReadOnlyMemory<byte> json) => JsonFields.Read(json, "state.json", static o => new ContainerRecord
+    {
+        Id = o.String("Id") ?? "",
+        Name = o.String("Name") ?? "",
+        Image = o.String("Image") ?? "",
+        ImageId = o.String("ImageId") ?? "",
+        Created = o.Time("Created") ?? default,
+        Path = o.String("Path") ?? "",
+        Args = o.Strings("Args") ?? [],
+        Status = o.String("Status") ?? ContainerStatus.Created,
+        Pid = o.Int32("Pid") ?? 0,
+        PidStartTime = o.Int64("PidStartTime") ?? 0,
+        MonitorPid = o.Int32("MonitorPid") ?? 0,
+        MonitorStartTime = o.Int64("MonitorStartTime") ?? 0,
+        ExitCode = o.Int32("ExitCode") ?? 0,
+        OomKilled = o.Bool("OOMKilled") ?? false,
+        Error = o.String("Error") ?? "",
+        StartedAt = o.Time("StartedAt"),
+        FinishedAt = o.Time("FinishedAt"),
+        AutoRemove = o.Bool("AutoRemove") ?? false,
+        Detached = o.Bool("Detached") ?? false,
+        Tty = o.Bool("Tty") ?? false,
+        CgroupDirs = o.Strings("CgroupDirs") ?? [],
+        NetworkMode = o.String("NetworkMode") ?? "none",
+        Memory = o.Int64("Memory") ?? 0,
+        NanoCpus = o.Int64("NanoCpus") ?? 0,
+        PidsLimit = o.Int64("PidsLimit") ?? 0,
+        ReadonlyRootfs = o.Bool("ReadonlyRootfs") ?? false,
+        Init = o.Bool("Init") ?? false,
+    });
 }

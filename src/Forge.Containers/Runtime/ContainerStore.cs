@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Forge.Containers.Interop;
 
@@ -25,7 +24,13 @@ internal sealed class ContainerStore
 
     public string PathOf(string id) => Path.Combine(Dir, id);
 
-    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+    /// <summary>A new container ID: 32 random bytes in hex, as docker's.</summary>
+    public static string NewId()
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        Linux.FillRandom(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
 
     public List<ContainerRecord> List()
     {
@@ -53,8 +58,8 @@ internal sealed class ContainerStore
         var file = Path.Combine(PathOf(id), "state.json");
         try
         {
-            record = JsonSerializer.Deserialize(File.ReadAllBytes(file), JsonContext.Default.ContainerRecord)!;
-            return record is not null;
+            record = ContainerRecordJson.Deserialize(File.ReadAllBytes(file));
+            return true;
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
@@ -63,7 +68,7 @@ internal sealed class ContainerStore
     }
 
     public void Write(ContainerRecord record) =>
-        AtomicFile.Write(Path.Combine(PathOf(record.Id), "state.json"), JsonSerializer.SerializeToUtf8Bytes(record, JsonContext.Default.ContainerRecord));
+        AtomicFile.Write(Path.Combine(PathOf(record.Id), "state.json"), ContainerRecordJson.Serialize(record));
 
     /// <summary>Moves a record to a new state, refusing transitions the lifecycle does not have.</summary>
     public void Transition(ContainerRecord record, string to)

@@ -24,6 +24,9 @@ internal sealed class CtrRoot : IDisposable
 
     public string Root { get; }
 
+    /// <summary>Extra environment variables for every forge command this store runs.</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
     public string TempPath => _temp.Path;
 
     public string File(string name) => _temp.File(name);
@@ -45,6 +48,11 @@ internal sealed class CtrRoot : IDisposable
             RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
+        foreach (var (key, value) in Environment)
+        {
+            psi.Environment[key] = value;
+        }
+
         psi.ArgumentList.Add("ctr");
         psi.ArgumentList.Add("--root");
         psi.ArgumentList.Add(Root);
@@ -76,6 +84,11 @@ internal sealed class CtrRoot : IDisposable
     public Process Start(params string[] args)
     {
         var psi = new ProcessStartInfo(ForgeBinary.Path) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in Environment)
+        {
+            psi.Environment[key] = value;
+        }
+
         psi.ArgumentList.Add("ctr");
         psi.ArgumentList.Add("--root");
         psi.ArgumentList.Add(Root);
@@ -165,7 +178,7 @@ internal sealed class CtrRoot : IDisposable
             try
             {
                 var cmdline = System.IO.File.ReadAllText(Path.Combine(proc, "cmdline"));
-                if (cmdline.Contains(Root, StringComparison.Ordinal) && int.TryParse(Path.GetFileName(proc), out var pid) && pid != Environment.ProcessId)
+                if (cmdline.Contains(Root, StringComparison.Ordinal) && int.TryParse(Path.GetFileName(proc), out var pid) && pid != System.Environment.ProcessId)
                 {
                     left.Add($"process {pid}: {cmdline.Replace('\0', ' ')}");
                 }
