@@ -24,6 +24,38 @@ internal static class BundleBuilder
     /// <summary>docker's read-only paths.</summary>
     public static readonly string[] ReadonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
+    /// <summary>The container's command line by docker's rules for Entrypoint and Cmd; "no command specified" when empty.</summary>
+    public static List<string> Command(RunOptions options, Image image)
+    {
+        var entrypoint = options.Entrypoint is not null
+            ? (options.Entrypoint.Length > 0 ? [options.Entrypoint] : [])
+            : Image.Strings(image.RunConfig["Entrypoint"]);
+        var cmd = options.Command.Count > 0 || options.Entrypoint is not null ? options.Command : Image.Strings(image.RunConfig["Cmd"]);
+        List<string> args = [.. entrypoint, .. cmd];
+        return args.Count > 0 ? args : throw new CtrException("no command specified");
+    }
+
+    /// <summary>The container's namespaces: everything but user (and network with --network host), cgroup where the kernel has it.</summary>
+    public static List<SpecNamespace> Namespaces(RunOptions options)
+    {
+        List<SpecNamespace> namespaces = [new() { Type = "pid" }, new() { Type = "mount" }, new() { Type = "uts" }, new() { Type = "ipc" }];
+        if (options.Network == "none")
+        {
+            namespaces.Add(new SpecNamespace { Type = "network" });
+        }
+        else if (options.Network != "host")
+        {
+            throw new CtrException($"network {options.Network} not found (forge supports --network none and host until bridge networking lands)");
+        }
+
+        if (File.Exists("/proc/self/ns/cgroup"))
+        {
+            namespaces.Add(new SpecNamespace { Type = "cgroup" });
+        }
+
+        return namespaces;
+    }
+
     public static RuntimeSpec Build(RunOptions options, Image image, ImageStore images, string id, string bundle)
     {
         var config = image.RunConfig;
@@ -31,16 +63,7 @@ internal static class BundleBuilder
         var hostname = options.Hostname ?? id[..12];
         spec.Hostname = options.Network == "host" ? null : hostname;
 
-        // Command: docker's rules for Entrypoint and Cmd.
-        var entrypoint = options.Entrypoint is not null
-            ? (options.Entrypoint.Length > 0 ? [options.Entrypoint] : [])
-            : Image.Strings(config["Entrypoint"]);
-        var cmd = options.Command.Count > 0 || options.Entrypoint is not null ? options.Command : Image.Strings(config["Cmd"]);
-        spec.Process.Args = [.. entrypoint, .. cmd];
-        if (spec.Process.Args.Count == 0)
-        {
-            throw new CtrException("no command specified");
-        }
+        spec.Process.Args = Command(options, image);
 
         // Environment: the image's, then -e / --env-file; PATH and HOSTNAME as docker adds them.
         var env = new List<string>();
@@ -163,22 +186,7 @@ internal static class BundleBuilder
             spec.Mounts.Add(new SpecMount { Destination = dest, Type = "tmpfs", Source = "tmpfs", Options = mountOptions });
         }
 
-        // Namespaces: everything but user (and network with --network host).
-        spec.Linux.Namespaces = [new() { Type = "pid" }, new() { Type = "mount" }, new() { Type = "uts" }, new() { Type = "ipc" }];
-        if (options.Network == "none")
-        {
-            spec.Linux.Namespaces.Add(new SpecNamespace { Type = "network" });
-        }
-        else if (options.Network != "host")
-        {
-            throw new CtrException($"network {options.Network} not found (forge supports --network none and host until bridge networking lands)");
-        }
-
-        if (File.Exists("/proc/self/ns/cgroup"))
-        {
-            spec.Linux.Namespaces.Add(new SpecNamespace { Type = "cgroup" });
-        }
-
+        spec.Linux.Namespaces = Namespaces(options);
         spec.Linux.CgroupsPath = "/forge/" + id;
         spec.Linux.Resources = Resources(options);
         spec.Linux.MaskedPaths = [.. MaskedPaths];

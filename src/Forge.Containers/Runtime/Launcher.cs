@@ -32,10 +32,13 @@ internal static class Launcher
         return (self, ["forge", "ctr", "__init", bundle]);
     }
 
-    public static int NamespaceFlags(RuntimeSpec spec)
+    public static int NamespaceFlags(RuntimeSpec spec) => NamespaceFlags(spec.Linux.Namespaces);
+
+    /// <summary>The unshare(2) flags for the namespaces the launcher thread creates (cgroup: the init's).</summary>
+    public static int NamespaceFlags(IEnumerable<SpecNamespace> namespaces)
     {
         var flags = 0;
-        foreach (var ns in spec.Linux.Namespaces)
+        foreach (var ns in namespaces)
         {
             if (ns.Path is not null)
             {
@@ -78,6 +81,21 @@ internal static class Launcher
 
         return Spawn(bundle, stdio, launch ?? LaunchThread.Start([]), () =>
         {
+            if (launch?.UnsharedFlags == flags)
+            {
+                return; // done by the thread while the bundle was written
+            }
+
+            if (launch?.UnshareError is { } error)
+            {
+                throw error;
+            }
+
+            if (launch is { UnsharedFlags: not 0 })
+            {
+                throw new InvalidOperationException("the launcher thread unshared other namespaces than the spec's");
+            }
+
             if (Linux.unshare(flags) != 0)
             {
                 throw new CtrException("unshare: " + Linux.ErrorText(Linux.Errno));

@@ -15,9 +15,13 @@ internal static class Monitor
     public static int Run(ContainerStore store, ContainerRecord record, RuntimeSpec spec, (int In, int Out, int Err) stdio, Action<CtrException?>? started = null, Terminal? terminal = null, LaunchThread? launch = null)
     {
         var bundle = store.PathOf(record.Id);
-        record.MonitorPid = Environment.ProcessId;
-        record.MonitorStartTime = ContainerStore.StartTime(record.MonitorPid);
-        store.Write(record);
+        if (record.MonitorPid != Environment.ProcessId)
+        {
+            // A detached monitor takes over from the `run -d` that created the record.
+            record.MonitorPid = Environment.ProcessId;
+            record.MonitorStartTime = ContainerStore.StartTime(record.MonitorPid);
+            store.Write(record);
+        }
 
         int pid;
         try
