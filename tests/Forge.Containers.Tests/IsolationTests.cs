@@ -55,6 +55,26 @@ public class IsolationTests
         Assert.Equal("clean\n", ctr.Ok("run", "--rm", image, "sh", "-c", "grep -q intruder /etc/passwd || test -e /new || test ! -e /bin/ls || echo clean"));
     }
 
+    /// <summary>
+    /// The mount points the init needs come from the store's shared init layer, so a container
+    /// whose image lacks them leaves its writable layer empty (and the init layer stays empty:
+    /// what is bound over its files never reaches it).
+    /// </summary>
+    [Fact]
+    public void MountPoints_ComeFromTheSharedInitLayer_NotTheWritableLayer()
+    {
+        using var ctr = new CtrRoot();
+        var image = ctr.ImportBusybox();
+        Assert.Equal("ok\n", ctr.Ok("run", "--name", "quiet", image, "sh", "-c", "test -s /etc/hosts && test -s /etc/hostname && test -d /proc/1 && echo ok"));
+        var upper = Path.Combine(Directory.GetDirectories(Path.Combine(ctr.Root, "containers")).Single(), "upper");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(upper));
+
+        var initLayer = Path.Combine(ctr.Root, "images", "init-layer");
+        Assert.Equal(["dev", "etc", "proc", "sys"], Directory.GetDirectories(initLayer).Select(Path.GetFileName).Order());
+        Assert.All(Directory.GetFiles(Path.Combine(initLayer, "etc")), f => Assert.Equal(0, new FileInfo(f).Length));
+        ctr.Ok("rm", "quiet");
+    }
+
     [Fact]
     public void Capabilities_AreDockersDefaultSet_WithNoNewPrivs()
     {

@@ -10,6 +10,7 @@ namespace Forge.Containers.Images;
 /// blobs/sha256/&lt;hex&gt;     a layer as an uncompressed tar, named by its diff ID (for save)
 /// layers/&lt;hex&gt;/          the same layer unpacked: an overlayfs lower dir shared by containers
 /// repositories.json      { "name:tag": "sha256:&lt;image id&gt;" }
+/// init-layer/            empty mount points every container's root gets (<see cref="InitLayer"/>)
 /// </code>
 /// Writers stage everything under ROOT/tmp and commit with renames under the store lock
 /// (<see cref="StoreLock"/>), so a failed load or import leaves nothing half-created.
@@ -294,6 +295,57 @@ internal sealed class ImageStore
         return deleted;
     }
 
+    /// <summary>
+    /// The init layer, the top lower layer of every container's root: empty mount points for what
+    /// the init mounts over (/proc, /sys, /dev and the bound /etc/hosts, /etc/hostname,
+    /// /etc/resolv.conf), as docker's "-init" layer holds them. Without it each container whose
+    /// image lacks them creates them in its writable layer: on this machine's ext4 about 0.2 ms
+    /// per inode to create, and as much again to remove with --rm. Shared by all containers (its
+    /// content does not depend on the image) and made on first use; the caller holds the store lock.
+    /// </summary>
+    public string InitLayer()
+    {
+        var dir = Path.Combine(_dir, "init-layer");
+        if (Directory.Exists(dir))
+        {
+            return dir;
+        }
+
+        var staged = NewTempDir("initlayer");
+        try
+        {
+            const UnixFileMode Dir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            const UnixFileMode File644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+            foreach (var d in InitLayerDirectories)
+            {
+                Directory.CreateDirectory(Path.Combine(staged, d), Dir);
+            }
+
+            foreach (var f in InitLayerFiles)
+            {
+                using var handle = File.OpenHandle(Path.Combine(staged, f), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None);
+                File.SetUnixFileMode(handle, File644);
+            }
+
+            File.SetUnixFileMode(staged, Dir);
+            Directory.Move(staged, dir);
+        }
+        finally
+        {
+            if (Directory.Exists(staged))
+            {
+                Directory.Delete(staged, recursive: true);
+            }
+        }
+
+        return dir;
+    }
+
+    internal static readonly string[] InitLayerDirectories = ["proc", "sys", "dev", "etc"];
+
+    internal static readonly string[] InitLayerFiles = ["etc/hosts", "etc/hostname", "etc/resolv.conf"];
+
     /// <summary>Removes staging directories whose forge process is gone (killed mid-load).</summary>
     public void CleanTemp()
     {
@@ -315,7 +367,9 @@ internal sealed class ImageStore
     /// <summary>A fresh staging directory under ROOT/tmp (named with the owner's PID), removed by its owner.</summary>
     public string NewTempDir(string prefix)
     {
-        var dir = Path.Combine(TempRoot, prefix + "-" + Environment.ProcessId + "-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)));
+        Span<byte> random = stackalloc byte[8];
+        Interop.Linux.FillRandom(random);
+        var dir = Path.Combine(TempRoot, prefix + "-" + Environment.ProcessId + "-" + Convert.ToHexStringLower(random));
         Directory.CreateDirectory(dir);
         return dir;
     }

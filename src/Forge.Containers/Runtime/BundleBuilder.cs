@@ -132,16 +132,12 @@ internal static class BundleBuilder
         spec.Process.NoNewPrivileges = true;
         spec.Process.Rlimits = options.Ulimits.Count > 0 ? [.. options.Ulimits.Select(ParseUlimit)] : null;
 
-        // Root: the image's layers (top first) under the container's own upper dir.
+        // Root: the init layer's mount points over the image's layers (top first), under the
+        // container's own upper dir.
         Directory.CreateDirectory(Path.Combine(bundle, "rootfs"));
         Directory.CreateDirectory(Path.Combine(bundle, "upper"));
         Directory.CreateDirectory(Path.Combine(bundle, "work"));
-        var lowers = image.DiffIds.Reverse().Select(images.LayerDir).ToList();
-        if (lowers.Count == 0)
-        {
-            Directory.CreateDirectory(Path.Combine(bundle, "empty"));
-            lowers.Add(Path.Combine(bundle, "empty"));
-        }
+        List<string> lowers = [images.InitLayer(), .. image.DiffIds.Reverse().Select(images.LayerDir)];
 
         spec.Root = new SpecRoot { Path = "rootfs", Readonly = options.ReadOnly };
         spec.Annotations[ContainerInit.OverlayAnnotation] =
