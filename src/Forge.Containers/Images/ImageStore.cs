@@ -317,12 +317,12 @@ internal sealed class ImageStore
             const UnixFileMode Dir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
                 UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
             const UnixFileMode File644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-            foreach (var d in InitLayerDirectories)
+            foreach (var d in s_initLayerDirectories)
             {
                 Directory.CreateDirectory(Path.Combine(staged, d), Dir);
             }
 
-            foreach (var f in InitLayerFiles)
+            foreach (var f in s_initLayerFiles)
             {
                 using var handle = File.OpenHandle(Path.Combine(staged, f), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None);
                 File.SetUnixFileMode(handle, File644);
@@ -342,9 +342,9 @@ internal sealed class ImageStore
         return dir;
     }
 
-    internal static readonly string[] InitLayerDirectories = ["proc", "sys", "dev", "etc"];
+    private static readonly string[] s_initLayerDirectories = ["proc", "sys", "dev", "etc"];
 
-    internal static readonly string[] InitLayerFiles = ["etc/hosts", "etc/hostname", "etc/resolv.conf"];
+    private static readonly string[] s_initLayerFiles = ["etc/hosts", "etc/hostname", "etc/resolv.conf"];
 
     /// <summary>Removes staging directories whose forge process is gone (killed mid-load).</summary>
     public void CleanTemp()
