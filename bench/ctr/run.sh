@@ -82,8 +82,19 @@ for _ in range(runs):
         times[name].append(elapsed)
 print(f"start-to-exit of /bin/true, {runs} interleaved runs each (ms)")
 print(f"{'':34} {'median':>8} {'p95':>8} {'min':>8}")
+stats = {}
 for name, t in times.items():
     t.sort()
     p95 = t[min(len(t) - 1, int(round(0.95 * len(t))) - 1)]
+    stats[name] = (statistics.median(t), p95)
     print(f"{name:34} {statistics.median(t):8.1f} {p95:8.1f} {t[0]:8.1f}")
+
+# The ratio table (times: below 1 means forge is faster). forge is the NativeAOT build.
+aot = stats["forge ctr run --rm (NativeAOT)"]
+print()
+print("| workload | forge | peer | forge/peer |")
+print("|---|---:|---:|---:|")
+for peer in ("crun run", "runc run"):
+    for i, what in enumerate(("median", "p95")):
+        print(f"| run --rm /bin/true, {what} ms (peer: {peer.split()[0]}) | {aot[i]:.1f} | {stats[peer][i]:.1f} | {aot[i] / stats[peer][i]:.2f} |")
 PY
