@@ -152,6 +152,13 @@ internal static class Launcher
 
         int readFd = fds[0], writeFd = fds[1];
         var env = Interop.Spawn.CurrentEnvironment();
+
+        // A JIT-built init (forge-init beside a framework-dependent forge, or `forge ctr __init`)
+        // would create the runtime's diagnostic pipes in the host's /tmp as PID 1, and never
+        // remove them: it execs the command instead of exiting. (The command gets the spec's
+        // environment, not this one.)
+        env.RemoveAll(e => e.StartsWith("DOTNET_EnableDiagnostics=", StringComparison.Ordinal));
+        env.Add("DOTNET_EnableDiagnostics=0");
         var pid = 0;
         try
         {

@@ -15,6 +15,7 @@ internal sealed class CtrRoot : IDisposable
 {
     private readonly TempDir _temp = new();
     private readonly HashSet<string> _cgroupsBefore = CgroupDirs();
+    private readonly DateTime _createdUtc = DateTime.UtcNow.AddSeconds(-1);
 
     public CtrRoot()
     {
@@ -169,6 +170,20 @@ internal sealed class CtrRoot : IDisposable
                 foreach (var e in Directory.EnumerateFileSystemEntries(dir))
                 {
                     left.Add("state: " + e);
+                }
+            }
+        }
+
+        // The .NET runtime's diagnostic IPC files of a process that was PID 1 (an init stage
+        // that ran managed code in the container's PID namespace, before pivot_root): they land
+        // in the host's /tmp and are never removed, since the init execs instead of exiting.
+        foreach (var pattern in new[] { "clr-debug-pipe-1-*", "dotnet-diagnostic-1-*" })
+        {
+            foreach (var f in Directory.EnumerateFileSystemEntries("/tmp", pattern))
+            {
+                if (System.IO.File.GetLastWriteTimeUtc(f) >= _createdUtc)
+                {
+                    left.Add("host /tmp: " + f);
                 }
             }
         }
