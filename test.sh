@@ -46,6 +46,11 @@ if ! dotnet build Forge.slnx -c "$config" -nologo -v minimal -clp:ErrorsOnly; th
   exit 1
 fi
 
+# The tests start hundreds of forge processes and SIGKILL many of them on purpose; each .NET
+# process creates its diagnostic IPC files (clr-debug-pipe-*, dotnet-diagnostic-*) in /tmp and
+# only a clean exit removes them: ~290 were left behind per run. Nothing here attaches a debugger.
+export DOTNET_EnableDiagnostics=0
+
 # Test projects run one after another: their integration tests start servers and peers, and on a
 # 2-core machine running them side by side only makes them compete for CPU and time out.
 passed=0; failed=0; skipped=0
