@@ -51,6 +51,40 @@ public class LimitTests
         Assert.Matches(id[..12] + @"\s+\S+\s+[0-9.]+%\s+[0-9.]+[KMG]?i?B / 64MiB\s+[0-9.]+%\s+0B / 0B\s+0B / 0B\s+1\n", stats);
     }
 
+    /// <summary>
+    /// cgroup v2, as forge sees it on a unified host: here a private mount namespace where
+    /// /sys/fs/cgroup is the cgroup2 hierarchy alone. This machine binds memory, cpu and pids to
+    /// v1, so its v2 tree delegates none of them: a container without limits runs in its own v2
+    /// cgroup (removed afterwards), and a limit is refused with the controller named, exit 125.
+    /// </summary>
+    [Fact]
+    public void CgroupV2_RunsInItsOwnCgroup_AndRefusesLimitsWithoutTheirController()
+    {
+        using var ctr = new CtrRoot();
+        var image = ctr.ImportBusybox();
+        ctr.Wrapper = ["unshare", "-m", "sh", "-c", "umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && exec \"$0\" \"$@\""];
+        var r = ctr.Run("run", "--rm", image, "sh", "-c", "cat /proc/self/cgroup; echo ran");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("0::/\n", r.Stdout, StringComparison.Ordinal); // its own cgroup namespace, rooted at its v2 cgroup
+        Assert.EndsWith("ran\n", r.Stdout, StringComparison.Ordinal);
+
+        var available = File.ReadAllText(File.Exists("/sys/fs/cgroup/unified/cgroup.controllers") ? "/sys/fs/cgroup/unified/cgroup.controllers" : "/sys/fs/cgroup/cgroup.controllers");
+        foreach (var (flag, value, controller) in new[] { ("-m", "64m", "memory"), ("--pids-limit", "5", "pids"), ("--cpus", "0.5", "cpu") })
+        {
+            if (available.Split(' ', StringSplitOptions.TrimEntries).Contains(controller))
+            {
+                continue; // a host that delegates it to v2 applies the limit instead
+            }
+
+            var refused = ctr.Run("run", "--rm", flag, value, image, "true");
+            Assert.True(refused.ExitCode == 125, refused.ToString());
+            Assert.Contains($"the {controller} cgroup controller is not available", refused.Stderr, StringComparison.Ordinal);
+        }
+
+        ctr.Wrapper = null;
+        Assert.Empty(ctr.Ok("ps", "-aq"));
+    }
+
     [Fact]
     public void ImpossibleLimits_Exit125_NothingCreated()
     {

@@ -163,6 +163,31 @@ internal sealed class Cgroups
 
     private static void WriteV2Limits(string dir, SpecResources? r)
     {
+        // The controllers the parent delegates to this cgroup; a limit file of any other does not exist.
+        var controllers = File.ReadAllText(Path.Combine(dir, "cgroup.controllers")).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        void Require(string controller, string flag)
+        {
+            if (Array.IndexOf(controllers, controller) < 0)
+            {
+                throw new CtrException($"the {controller} cgroup controller is not available (cgroup v2: not in {Path.Combine(dir, "cgroup.controllers")}): cannot apply {flag}");
+            }
+        }
+
+        if (r?.Memory?.Limit is not null)
+        {
+            Require("memory", "-m");
+        }
+
+        if (r?.Cpu?.Quota is not null)
+        {
+            Require("cpu", "--cpus");
+        }
+
+        if (r?.Pids?.Limit is > 0)
+        {
+            Require("pids", "--pids-limit");
+        }
+
         if (r?.Memory?.Limit is { } limit)
         {
             Write(dir, "memory.max", limit.ToString(CultureInfo.InvariantCulture), "memory");

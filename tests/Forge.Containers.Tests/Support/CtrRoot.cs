@@ -28,6 +28,9 @@ internal sealed class CtrRoot : IDisposable
     /// <summary>Extra environment variables for every forge command this store runs.</summary>
     public Dictionary<string, string> Environment { get; } = [];
 
+    /// <summary>A command line that execs forge ("$0" "$@") after preparing something, e.g. a private mount namespace.</summary>
+    public string[]? Wrapper { get; set; }
+
     public string TempPath => _temp.Path;
 
     public string File(string name) => _temp.File(name);
@@ -42,13 +45,23 @@ internal sealed class CtrRoot : IDisposable
 
     public Result RunWithInput(byte[]? stdin, params string[] args)
     {
-        var psi = new ProcessStartInfo(ForgeBinary.Path)
+        var psi = new ProcessStartInfo(Wrapper?[0] ?? ForgeBinary.Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
+        if (Wrapper is not null)
+        {
+            foreach (var w in Wrapper[1..])
+            {
+                psi.ArgumentList.Add(w);
+            }
+
+            psi.ArgumentList.Add(ForgeBinary.Path);
+        }
+
         foreach (var (key, value) in Environment)
         {
             psi.Environment[key] = value;
