@@ -108,13 +108,17 @@ internal readonly struct JsonFields(JsonElement obj, string path)
 
     public DateTimeOffset? Time(string name)
     {
-        var text = String(name);
-        if (text is null)
+        if (!TryGet(name, out var value))
         {
             return null;
         }
 
-        return obj.GetProperty(name).TryGetDateTimeOffset(out var time) ? time : throw new JsonException($"{path}.{name}: \"{text}\" is not an ISO 8601 time");
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw Wrong(name, "a string", value);
+        }
+
+        return value.TryGetDateTimeOffset(out var time) ? time : throw new JsonException($"{path}.{name}: \"{value.GetString()}\" is not an ISO 8601 time");
     }
 
     public List<string>? Strings(string name) => Array(name, static (JsonElement e, string at) =>

@@ -75,7 +75,8 @@ internal sealed partial class Verbs
         var id = ContainerStore.NewId();
         var bundle = _containers.PathOf(id);
         var command = BundleBuilder.Command(options, image);
-        var unshareFlags = Launcher.NamespaceFlags(BundleBuilder.Namespaces(options));
+        var namespaces = BundleBuilder.Namespaces(options);
+        var unshareFlags = Launcher.NamespaceFlags(namespaces);
         var cgroups = Cgroups.Detect();
         ContainerRecord record;
         RuntimeSpec spec;
@@ -132,7 +133,7 @@ internal sealed partial class Verbs
                     launch = LaunchThread.Start(join ? record.CgroupDirs : [], unshareFlags);
                 }
 
-                spec = BundleBuilder.Build(options, image, _images, id, bundle);
+                spec = BundleBuilder.Build(options, image, _images, id, bundle, command, namespaces);
                 Tracing.Mark("run: bundle written");
             }
             catch

@@ -56,14 +56,19 @@ internal static class BundleBuilder
         return namespaces;
     }
 
-    public static RuntimeSpec Build(RunOptions options, Image image, ImageStore images, string id, string bundle)
+    /// <summary>
+    /// Writes the bundle for a container whose <paramref name="command"/> and
+    /// <paramref name="namespaces"/> the caller already worked out (<see cref="Command"/>,
+    /// <see cref="Namespaces"/>: checked before anything is created) and returns its spec.
+    /// </summary>
+    public static RuntimeSpec Build(RunOptions options, Image image, ImageStore images, string id, string bundle, List<string> command, List<SpecNamespace> namespaces)
     {
         var config = image.RunConfig;
         var spec = new RuntimeSpec();
         var hostname = options.Hostname ?? id[..12];
         spec.Hostname = options.Network == "host" ? null : hostname;
 
-        spec.Process.Args = Command(options, image);
+        spec.Process.Args = command;
 
         // Environment: the image's, then -e / --env-file; PATH and HOSTNAME as docker adds them.
         var env = new List<string>();
@@ -182,7 +187,7 @@ internal static class BundleBuilder
             spec.Mounts.Add(new SpecMount { Destination = dest, Type = "tmpfs", Source = "tmpfs", Options = mountOptions });
         }
 
-        spec.Linux.Namespaces = Namespaces(options);
+        spec.Linux.Namespaces = namespaces;
         spec.Linux.CgroupsPath = "/forge/" + id;
         spec.Linux.Resources = Resources(options);
         spec.Linux.MaskedPaths = [.. MaskedPaths];

@@ -173,23 +173,9 @@ internal sealed class Cgroups
             }
         }
 
-        if (r?.Memory?.Limit is not null)
-        {
-            Require("memory", "-m");
-        }
-
-        if (r?.Cpu?.Quota is not null)
-        {
-            Require("cpu", "--cpus");
-        }
-
-        if (r?.Pids?.Limit is > 0)
-        {
-            Require("pids", "--pids-limit");
-        }
-
         if (r?.Memory?.Limit is { } limit)
         {
+            Require("memory", "-m");
             Write(dir, "memory.max", limit.ToString(CultureInfo.InvariantCulture), "memory");
             if (File.Exists(Path.Combine(dir, "memory.swap.max")))
             {
@@ -199,11 +185,13 @@ internal sealed class Cgroups
 
         if (r?.Cpu?.Quota is { } quota)
         {
+            Require("cpu", "--cpus");
             Write(dir, "cpu.max", $"{quota} {r.Cpu.Period ?? 100000}", "cpu");
         }
 
         if (r?.Pids?.Limit is { } pids and > 0)
         {
+            Require("pids", "--pids-limit");
             Write(dir, "pids.max", pids.ToString(CultureInfo.InvariantCulture), "pids");
         }
     }

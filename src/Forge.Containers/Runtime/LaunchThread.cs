@@ -35,11 +35,9 @@ internal sealed class LaunchThread
     /// <summary>True once the thread is in every cgroup it was given.</summary>
     public bool JoinedCgroups { get; private set; }
 
-    /// <summary>The unshare(2) flags the thread applied to itself before <see cref="Run"/> (0: none).</summary>
-    public int UnsharedFlags { get; private set; }
-
-    /// <summary>Why the early unshare failed, if it did.</summary>
-    public CtrException? UnshareError { get; private set; }
+    // The namespaces this thread is in since its own unshare (0: still the caller's), or why that failed.
+    private int _unshared;
+    private CtrException? _unshareError;
 
     /// <summary>
     /// Starts the thread; it joins the v1 cgroup directories given (none: it joins nothing), then
@@ -76,13 +74,13 @@ internal sealed class LaunchThread
 
         if (_unshareFlags != 0)
         {
-            if (Linux.unshare(_unshareFlags) == 0)
+            try
             {
-                UnsharedFlags = _unshareFlags;
+                Unshare(_unshareFlags);
             }
-            else
+            catch (CtrException e)
             {
-                UnshareError = new CtrException("unshare: " + Linux.ErrorText(Linux.Errno));
+                _unshareError = e; // reported when the work asks for these namespaces
             }
         }
 
@@ -102,6 +100,35 @@ internal sealed class LaunchThread
         {
             _failure = e;
         }
+    }
+
+    /// <summary>
+    /// On this thread (from the work passed to <see cref="Run"/>): puts it in new namespaces for
+    /// <paramref name="flags"/>, unless it already unshared exactly those at its start.
+    /// </summary>
+    public void Unshare(int flags)
+    {
+        if (_unshareError is { } error)
+        {
+            throw error;
+        }
+
+        if (_unshared == flags)
+        {
+            return;
+        }
+
+        if (_unshared != 0)
+        {
+            throw new InvalidOperationException("the launcher thread unshared other namespaces than the spec's");
+        }
+
+        if (Linux.unshare(flags) != 0)
+        {
+            throw new CtrException("unshare: " + Linux.ErrorText(Linux.Errno));
+        }
+
+        _unshared = flags;
     }
 
     /// <summary>Runs <paramref name="work"/> on the thread, waits for it to end, and rethrows its exception.</summary>

@@ -79,28 +79,8 @@ internal static class Launcher
             throw;
         }
 
-        return Spawn(bundle, stdio, launch ?? LaunchThread.Start([]), () =>
-        {
-            if (launch?.UnsharedFlags == flags)
-            {
-                return; // done by the thread while the bundle was written
-            }
-
-            if (launch?.UnshareError is { } error)
-            {
-                throw error;
-            }
-
-            if (launch is { UnsharedFlags: not 0 })
-            {
-                throw new InvalidOperationException("the launcher thread unshared other namespaces than the spec's");
-            }
-
-            if (Linux.unshare(flags) != 0)
-            {
-                throw new CtrException("unshare: " + Linux.ErrorText(Linux.Errno));
-            }
-        });
+        launch ??= LaunchThread.Start([]);
+        return Spawn(bundle, stdio, launch, () => launch.Unshare(flags));
     }
 
     /// <summary>

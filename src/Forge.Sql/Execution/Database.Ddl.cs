@@ -159,6 +159,7 @@ public sealed partial class Database
 
         return head + sql[start..end];
     }
+
     /// <summary>
     /// sqlite3StartTable's answer when a CREATE TABLE or CREATE VIEW name is taken: "table|view X
     /// already exists" with the caret under the name (its %T records the offset), or "there is
