@@ -14,8 +14,9 @@ apt_packages=(redis-server redis-tools)
 apt_packages+=(sqlite3)
 # sniff: the real tcpdump and tshark (differential tests of decoding and of written capture files).
 apt_packages+=(tcpdump tshark)
-# ctr: busybox-static (the tests' images), runc and crun (bench/ctr's peers).
-apt_packages+=(busybox-static runc crun)
+# ctr: busybox-static (the tests' images), runc and crun (bench/ctr's peers), podman (loads what
+# `forge ctr save` writes, and writes archives forge loads).
+apt_packages+=(busybox-static runc crun podman)
 
 missing=()
 for pkg in ${apt_packages[@]+"${apt_packages[@]}"}; do

@@ -83,6 +83,79 @@ public class ImageTests
         Assert.Equal("cmd from-image /srv\n", third.Ok("run", "--rm", "copy:v2"));
     }
 
+    /// <summary>
+    /// The real peer: podman loads the archive `save` writes (with the same image ID), and forge
+    /// loads what podman saves, as docker-archive (whose legacy &lt;id&gt;/layer.tar entries are
+    /// symbolic links to ../&lt;digest&gt;.tar) and as oci-archive, and runs it.
+    /// </summary>
+    [Fact]
+    public void Podman_LoadsWhatSaveWrites_AndForgeLoadsPodmansArchives()
+    {
+        Assert.True(File.Exists("/usr/bin/podman"), "/usr/bin/podman is missing: the test checks save against the real podman (./test.sh installs Debian's podman)");
+        using var ctr = new CtrRoot();
+        var tar = ctr.File("rootfs.tar");
+        TestImages.WriteRootfsTar(tar);
+        var id = ctr.Ok("import", tar, "bb:1").Trim();
+        var saved = ctr.File("saved.tar");
+        ctr.Ok("save", "-o", saved, "bb:1");
+
+        Assert.Contains("bb:1", Podman(ctr, "load", "-i", saved), StringComparison.Ordinal);
+        Assert.Equal(id["sha256:".Length..], Podman(ctr, "image", "inspect", "--format", "{{.Id}}", "localhost/bb:1").Trim());
+
+        foreach (var format in new[] { "docker-archive", "oci-archive" })
+        {
+            var archive = ctr.File($"podman-{format}.tar");
+            Podman(ctr, "save", "--format", format, "-o", archive, "localhost/bb:1");
+            using var other = new CtrRoot();
+            Assert.Equal("Loaded image: localhost/bb:1\n", other.Ok("load", "-i", archive));
+            Assert.Equal(other.Ok("images", "-q", "--no-trunc").Trim(), id);
+            Assert.Equal("from-podman\n", other.Ok("run", "--rm", "localhost/bb:1", "echo", "from-podman"));
+        }
+    }
+
+    /// <summary>podman with its storage, run state and temp files in this test's directory (vfs: no mounts).</summary>
+    private static string Podman(CtrRoot ctr, params string[] args)
+    {
+        var dir = Path.Combine(ctr.TempPath, "podman");
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/podman") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])["--root", dir + "/root", "--runroot", dir + "/run", "--tmpdir", dir + "/tmp", "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "none", .. args])
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(120_000), "podman " + string.Join(' ', args) + " did not finish in 120 s");
+        Assert.True(p.ExitCode == 0, $"podman {string.Join(' ', args)}: exit {p.ExitCode}\n{stderr.Result}");
+        return stdout.Result;
+    }
+
+    [Fact]
+    public void Load_ArchiveLinkLeavingTheArchive_Exit125_NothingCreated()
+    {
+        using var ctr = new CtrRoot();
+        var layer = TestImages.Tar(w => TestImages.Directory(w, "etc"));
+        var archive = TestImages.DockerSave("evil:1", [layer], [TestImages.Sha256(layer)], new System.Text.Json.Nodes.JsonObject());
+        using (var input = new MemoryStream(archive))
+        using (var reader = new TarReader(input))
+        using (var output = File.Create(ctr.File("evil.tar")))
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax))
+        {
+            while (reader.GetNextEntry(copyData: true) is { } e)
+            {
+                writer.WriteEntry(e);
+            }
+
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "x/layer.tar") { LinkName = "../../outside.tar" });
+        }
+
+        var r = ctr.Run("load", "-i", ctr.File("evil.tar"));
+        Assert.Equal(125, r.ExitCode);
+        Assert.Contains("leaves the archive (path traversal)", r.Stderr, StringComparison.Ordinal);
+        AssertStoreEmpty(ctr);
+    }
+
     [Fact]
     public void Load_PathTraversal_Exit125_NothingCreated()
     {

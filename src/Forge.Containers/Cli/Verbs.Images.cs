@@ -16,7 +16,7 @@ internal sealed partial class Verbs
         {
             foreach (var image in images)
             {
-                Console.Out.WriteLine(image.ShortId);
+                Console.Out.WriteLine(parsed.IsTrue("no-trunc") ? image.Id : image.ShortId);
             }
 
             return 0;

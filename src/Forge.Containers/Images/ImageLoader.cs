@@ -213,10 +213,11 @@ internal static class ImageLoader
                         files.Add(name, path);
                         break;
                     case TarEntryType.SymbolicLink or TarEntryType.HardLink:
-                        // Old docker versions link identical layers: <id>/layer.tar -> ../<other>/layer.tar.
+                        // docker and podman link a layer's legacy path to its file:
+                        // <id>/layer.tar -> ../<digest>.tar (or ../<other id>/layer.tar).
                         var target = entry.EntryType == TarEntryType.HardLink
                             ? LayerExtractor.CleanName(entry.LinkName)
-                            : LayerExtractor.CleanName(Path.GetDirectoryName(name) + "/" + entry.LinkName);
+                            : ResolveArchiveLink(name, entry.LinkName);
                         if (target is not null)
                         {
                             files.AddLink(name, target);
@@ -232,6 +233,48 @@ internal static class ImageLoader
         }
 
         return files;
+    }
+
+    /// <summary>
+    /// Where a symbolic link in an image archive points, as a name inside the archive: relative
+    /// to the link's directory (absolute: to the archive's root), ".." resolved; a target above
+    /// the archive's root is refused as path traversal. Null for the root itself.
+    /// </summary>
+    internal static string? ResolveArchiveLink(string linkName, string target)
+    {
+        var parts = new List<string>();
+        if (!target.StartsWith('/') && Path.GetDirectoryName(linkName) is { Length: > 0 } dir)
+        {
+            parts.AddRange(dir.Split('/'));
+        }
+
+        foreach (var part in target.Split('/'))
+        {
+            if (part.Length == 0 || part == ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                if (parts.Count == 0)
+                {
+                    throw new CtrException($"invalid tar entry \"{linkName}\": link to \"{target}\" leaves the archive (path traversal)");
+                }
+
+                parts.RemoveAt(parts.Count - 1);
+                continue;
+            }
+
+            if (part.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new CtrException($"invalid tar entry \"{linkName}\": NUL in link target");
+            }
+
+            parts.Add(part);
+        }
+
+        return parts.Count == 0 ? null : string.Join('/', parts);
     }
 
     private static List<(string Config, List<string> Layers, List<string> Tags)> ReadDockerManifest(ArchiveFiles files)
