@@ -75,6 +75,24 @@ public class IsolationTests
         ctr.Ok("rm", "quiet");
     }
 
+    /// <summary>--env-file (comments skipped, values with spaces), --entrypoint, -i (stdin passed through) and --network host (the host's interfaces).</summary>
+    [Fact]
+    public void EnvFile_Entrypoint_Stdin_NetworkHost()
+    {
+        using var ctr = new CtrRoot();
+        var image = ctr.ImportBusybox();
+        File.WriteAllText(ctr.File("env"), "A=1\n# a comment\nB=two words\n");
+        Assert.Equal("1|two words\n", ctr.Ok("run", "--rm", "--env-file", ctr.File("env"), image, "sh", "-c", "echo \"$A|$B\""));
+        Assert.Equal("hello\n", ctr.Ok("run", "--rm", "--entrypoint", "/bin/echo", image, "hello"));
+
+        var piped = ctr.RunWithInput("through stdin\n"u8.ToArray(), "run", "--rm", "-i", image, "cat");
+        Assert.True(piped.ExitCode == 0, piped.ToString());
+        Assert.Equal("through stdin\n", piped.Stdout);
+
+        var hostInterfaces = Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        Assert.Equal(string.Join(' ', hostInterfaces), ctr.Ok("run", "--rm", "--network", "host", image, "sh", "-c", "ls /sys/class/net | sort | tr '\\n' ' '").TrimEnd());
+    }
+
     [Fact]
     public void Capabilities_AreDockersDefaultSet_WithNoNewPrivs()
     {

@@ -119,4 +119,35 @@ public class LifecycleTests
             Thread.Sleep(50);
         }
     }
+    /// <summary>kill -s delivers the named signal (a trap sees it), top lists the container's processes, wait gives the exit code.</summary>
+    [Fact]
+    public void KillSignal_Top_Wait()
+    {
+        using var ctr = new CtrRoot();
+        var image = ctr.ImportBusybox();
+        ctr.Ok("run", "-d", "--name", "trapper", image, "sh", "-c", "trap 'exit 3' TERM; while true; do sleep 0.1; done");
+        var top = "";
+        Assert.True(SpinWait.SpinUntil(() => (top = ctr.Ok("top", "trapper")).Contains("sleep", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), top);
+        Assert.Matches(@"^UID\s+PID\s+PPID\s+CMD\n", top);
+        Assert.Contains("sh -c trap", top, StringComparison.Ordinal);
+        Assert.Equal("trapper\n", ctr.Ok("kill", "-s", "TERM", "trapper"));
+        Assert.Equal("3\n", ctr.Ok("wait", "trapper"));
+        ctr.Ok("rm", "trapper");
+    }
+
+    /// <summary>The store can be named by FORGE_CTR_ROOT instead of --root.</summary>
+    [Fact]
+    public void ForgeCtrRoot_NamesTheStore()
+    {
+        using var ctr = new CtrRoot();
+        ctr.ImportBusybox();
+        var psi = new ProcessStartInfo(Forge.Testing.ForgeBinary.Path, ["ctr", "images", "-q"]) { RedirectStandardOutput = true, UseShellExecute = false };
+        psi.Environment["FORGE_CTR_ROOT"] = ctr.Root;
+        psi.Environment["DOTNET_EnableDiagnostics"] = "0";
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(60_000));
+        Assert.Equal(0, p.ExitCode);
+        Assert.Equal(ctr.Ok("images", "-q"), output);
+    }
 }
