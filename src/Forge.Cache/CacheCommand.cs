@@ -103,7 +103,6 @@ public static class CacheCommand
 
             using var factory = loggerFactory(result);
             var logger = factory.CreateLogger("forge.cache");
-            UseInlineSocketCompletions();
             var server = new CacheServer(cfg, logger);
             if (server.LoadRdb() is { } loadError)
             {
@@ -158,19 +157,5 @@ public static class CacheCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>
-    /// Socket completions run on the event thread instead of hopping to the thread pool: a cache
-    /// request is tiny, and the hop would cost more than the command (as measured for the tunnel).
-    /// The runtime reads the setting when the first socket is made.
-    /// </summary>
-    private static void UseInlineSocketCompletions()
-    {
-        const string Name = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-        if (Environment.GetEnvironmentVariable(Name) is null)
-        {
-            Environment.SetEnvironmentVariable(Name, "1");
-        }
     }
 }

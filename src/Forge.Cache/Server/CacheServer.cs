@@ -12,9 +12,10 @@ namespace Forge.Cache.Server;
 
 /// <summary>
 /// The server: listeners, clients, the keyspace and the registries commands share (blocking,
-/// WATCH, pub/sub, MONITOR, SLOWLOG). Threading model (docs/cache.md): each connection parses
-/// and sends on its own I/O thread; commands execute under one lock, <see cref="Gate"/>, so they
-/// are atomic with respect to each other exactly as in Redis's single-threaded event loop.
+/// WATCH, pub/sub, MONITOR, SLOWLOG). Threading model (docs/cache.md): connections are served by
+/// `io-threads` event loops of our own (EventLoop.cs), each parsing and sending for its
+/// connections; commands execute under one lock, <see cref="Gate"/>, so they are atomic with
+/// respect to each other exactly as in Redis's single-threaded event loop.
 /// </summary>
 internal sealed class CacheServer : IAsyncDisposable
 {
@@ -26,6 +27,7 @@ internal sealed class CacheServer : IAsyncDisposable
     private long _nextClientId;
     private Task? _cron;
     private readonly List<Task> _acceptLoops = [];
+    private EventLoop.Group? _loops;
 
     public CacheServer(CacheConfig config, ILogger logger)
     {
@@ -225,6 +227,9 @@ internal sealed class CacheServer : IAsyncDisposable
             throw new InvalidOperationException("Failed listening on every address of 'bind'");
         }
 
+        // io-threads, as in Redis, is the number of threads doing client I/O; here each is an
+        // event loop that also parses and runs the commands of its connections (docs/cache.md).
+        _loops = new EventLoop.Group((int)Config.GetLong("io-threads"), _logger);
         foreach (var l in _listeners)
         {
             _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(l)));
@@ -310,6 +315,9 @@ internal sealed class CacheServer : IAsyncDisposable
             _ = client.RunAsync();
         }
     }
+
+    /// <summary>The event loops client sockets are registered with (started by <see cref="Start"/>).</summary>
+    internal EventLoop.Group Loops => _loops ?? throw new InvalidOperationException("the server is not started");
 
     /// <summary>Takes <see cref="Gate"/> unless a busy script holds it (then false, without the lock).</summary>
     private bool EnterGateUnlessBusy()
@@ -613,6 +621,7 @@ internal sealed class CacheServer : IAsyncDisposable
         }
 
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        _loops?.Dispose();
         _stopping.Dispose();
     }
 }

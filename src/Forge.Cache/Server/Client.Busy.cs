@@ -57,10 +57,9 @@ internal sealed partial class Client
     }
 
     /// <summary>
-    /// Socket completions may run inline on the socket engine's thread, or inside the work item
-    /// that drains its event queue; a script must run in neither (a busy script would stall
-    /// every connection's I/O, SCRIPT KILL included), so the loop hops to a fresh thread-pool
-    /// work item before running one.
+    /// A connection's code runs on its event loop's thread (EventLoop.cs); a script must not (a
+    /// busy script would stall the I/O of every connection on that loop, SCRIPT KILL included),
+    /// so the connection hops to a fresh thread-pool work item before running one.
     /// </summary>
     private bool _hopToPool;
 
@@ -239,7 +238,7 @@ internal sealed partial class Client
     }
 
     /// <summary>Sends what <see cref="ServeWhileBusy"/> wrote.</summary>
-    private async Task SendBusyRepliesAsync(Socket socket)
+    private async Task SendBusyRepliesAsync()
     {
         if (_busyOut.IsEmpty)
         {
@@ -252,12 +251,7 @@ internal sealed partial class Client
             var count = _busyOut.SegmentCount;
             for (var i = 0; i < count; i++)
             {
-                var segment = _busyOut.Segment(i);
-                while (!segment.IsEmpty)
-                {
-                    var sent = await socket.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
-                    segment = segment[sent..];
-                }
+                await SendAllAsync(_busyOut.Segment(i)).ConfigureAwait(false);
             }
         }
         finally

@@ -5,9 +5,11 @@ namespace Forge.Cache.Server;
 
 /// <summary>
 /// The connection loop: receive into the pooled input buffer, run every complete command under the
-/// server lock, send the replies, repeat. Replies written by other clients (PUBLISH, a push that
-/// unblocks this client, MONITOR) are sent by a flush scheduled on the thread pool; the send lock
-/// keeps the two senders in order.
+/// server lock, send the replies, repeat. The socket is non-blocking and registered with one of
+/// the server's event loops (EventLoop.cs): the loop waits for readiness only when the last
+/// receive left nothing behind, and runs on the loop's thread once woken. Replies written by other
+/// clients (PUBLISH, a push that unblocks this client, MONITOR) are sent by a flush scheduled on the
+/// thread pool; the send lock keeps the two senders in order.
 /// </summary>
 internal sealed partial class Client
 {
@@ -15,7 +17,12 @@ internal sealed partial class Client
 
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private TaskCompletionSource<bool>? _wake;
-    private Task<int>? _pendingReceive;
+
+    // A readiness wait started while blocked (BLPOP ...) and not yet consumed.
+    private Task<bool>? _pendingReadable;
+
+    // The last receive filled the buffer: more may be queued without a new edge to announce it.
+    private bool _mayHaveMore;
     private bool _flushScheduled;
     private bool _closed;
 
@@ -25,7 +32,6 @@ internal sealed partial class Client
     /// <summary>Runs the connection until the peer closes it, it is killed, or it quits.</summary>
     public async Task RunAsync()
     {
-        var socket = _socket!;
         try
         {
             while (true)
@@ -36,7 +42,7 @@ internal sealed partial class Client
                     if (!EnterGate())
                     {
                         // A busy script holds the lock: replies were written without it (Client.Busy.cs).
-                        await SendBusyRepliesAsync(socket).ConfigureAwait(false);
+                        await SendBusyRepliesAsync().ConfigureAwait(false);
                         continue;
                     }
 
@@ -58,7 +64,7 @@ internal sealed partial class Client
                     {
                         try
                         {
-                            await SendAsync(socket).ConfigureAwait(false);
+                            await SendAsync().ConfigureAwait(false);
                         }
                         finally
                         {
@@ -74,7 +80,7 @@ internal sealed partial class Client
                     {
                         _hopToPool = false;
                         _hopped = true;
-                        await Task.Yield(); // a script is next: leave the socket engine's thread (Client.Busy.cs)
+                        await Task.Yield(); // a script is next: leave the event loop's thread (Client.Busy.cs)
                     }
 
                     continue;
@@ -88,7 +94,7 @@ internal sealed partial class Client
 
                 if (Blocked is not null)
                 {
-                    if (!await WaitWhileBlockedAsync(socket).ConfigureAwait(false))
+                    if (!await WaitWhileBlockedAsync().ConfigureAwait(false))
                     {
                         break;
                     }
@@ -98,22 +104,36 @@ internal sealed partial class Client
                     continue;
                 }
 
-                int n;
-                if (_pendingReceive is { } pending)
+                if (!EnsureInputSpace())
                 {
-                    _pendingReceive = null;
-                    n = await pending.ConfigureAwait(false);
+                    break;
                 }
-                else
+
+                // Inline rather than a ValueTask-returning method: that would box its state
+                // machine on every request, since the wait for the next request is the common case.
+                int n;
+                while (true)
                 {
-                    if (!EnsureInputSpace())
+                    if (_pendingReadable is { } pending)
                     {
+                        _pendingReadable = null;
+                        if (!await pending.ConfigureAwait(false))
+                        {
+                            n = 0;
+                            break;
+                        }
+                    }
+                    else if (!_mayHaveMore && !await _io!.Readable.WaitAsync().ConfigureAwait(false))
+                    {
+                        n = 0;
                         break;
                     }
 
-                    n = await socket.ReceiveAsync(_input.AsMemory(_end), SocketFlags.None).ConfigureAwait(false);
+                    if (TryReceive(out n))
+                    {
+                        break;
+                    }
                 }
-
                 if (n == 0)
                 {
                     break;
@@ -185,31 +205,66 @@ internal sealed partial class Client
         return true;
     }
 
+    /// <summary>One non-blocking receive: false when there was nothing to read (wait, then retry).</summary>
+    private bool TryReceive(out int n)
+    {
+        var space = _input.Length - _end;
+        n = _socket!.Receive(_input.AsSpan(_end, space), SocketFlags.None, out var error);
+        if (error == SocketError.Success)
+        {
+            _mayHaveMore = n == space;
+            return true;
+        }
+
+        _mayHaveMore = false;
+        if (error is SocketError.WouldBlock or SocketError.Interrupted)
+        {
+            return false;
+        }
+
+        if (error is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted)
+        {
+            n = 0;
+            return true;
+        }
+
+        throw new SocketException((int)error);
+    }
+
     /// <summary>While blocked: keep reading (to notice a disconnect) until woken by a push, a timeout or a kill.</summary>
-    private async Task<bool> WaitWhileBlockedAsync(Socket socket)
+    private async Task<bool> WaitWhileBlockedAsync()
     {
         var wake = _wake!.Task;
         while (!wake.IsCompleted)
         {
-            if (_pendingReceive is null && _end < _input.Length)
-            {
-                _pendingReceive = socket.ReceiveAsync(_input.AsMemory(_end), SocketFlags.None).AsTask();
-            }
-
-            if (_pendingReceive is null)
+            if (_end >= _input.Length)
             {
                 await wake.ConfigureAwait(false);
                 break;
             }
 
-            var done = await Task.WhenAny(wake, _pendingReceive).ConfigureAwait(false);
-            if (done == wake)
+            if (!_mayHaveMore)
             {
-                break;
+                _pendingReadable ??= _io!.Readable.WaitAsync().AsTask();
+                var done = await Task.WhenAny(wake, _pendingReadable).ConfigureAwait(false);
+                if (done == wake)
+                {
+                    break;
+                }
+
+                var readable = await _pendingReadable.ConfigureAwait(false);
+                _pendingReadable = null;
+                if (!readable)
+                {
+                    return false;
+                }
             }
 
-            var n = await _pendingReceive.ConfigureAwait(false);
-            _pendingReceive = null;
+            if (!TryReceive(out var n))
+            {
+                continue;
+            }
+
             if (n == 0)
             {
                 return false;
@@ -282,7 +337,7 @@ internal sealed partial class Client
                     SwapLocked();
                 }
 
-                await SendAsync(_socket).ConfigureAwait(false);
+                await SendAsync().ConfigureAwait(false);
             }
         }
         catch (SocketException)
@@ -298,27 +353,93 @@ internal sealed partial class Client
         }
     }
 
-    private async ValueTask SendAsync(Socket socket)
+    /// <summary>Sends <see cref="_sending"/>; completes synchronously unless the socket buffer fills up.</summary>
+    private ValueTask SendAsync()
+    {
+        if (Killed)
+        {
+            _sending.Reset();
+            return default;
+        }
+
+        var count = _sending.SegmentCount;
+        for (var i = 0; i < count; i++)
+        {
+            var segment = _sending.Segment(i);
+            var sent = SendNow(segment.Span);
+            if (sent < segment.Length)
+            {
+                return SendRestAsync(i, sent);
+            }
+        }
+
+        _sending.Reset();
+        return default;
+    }
+
+    private async ValueTask SendRestAsync(int index, int offset)
     {
         try
         {
-            if (!Killed)
+            var count = _sending.SegmentCount;
+            for (var i = index; i < count; i++)
             {
-                var count = _sending.SegmentCount;
-                for (var i = 0; i < count; i++)
-                {
-                    var segment = _sending.Segment(i);
-                    while (!segment.IsEmpty)
-                    {
-                        var sent = await socket.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
-                        segment = segment[sent..];
-                    }
-                }
+                await SendAllAsync(_sending.Segment(i)[(i == index ? offset : 0)..]).ConfigureAwait(false);
             }
         }
         finally
         {
             _sending.Reset();
+        }
+    }
+
+    /// <summary>Non-blocking sends until all is sent or the socket buffer is full; returns the bytes sent.</summary>
+    private int SendNow(ReadOnlySpan<byte> data)
+    {
+        var total = 0;
+        while (total < data.Length)
+        {
+            var sent = _socket!.Send(data[total..], SocketFlags.None, out var error);
+            if (error == SocketError.Success)
+            {
+                total += sent;
+                continue;
+            }
+
+            if (error is SocketError.WouldBlock or SocketError.Interrupted)
+            {
+                break;
+            }
+
+            _sending.Reset();
+            throw new SocketException((int)error);
+        }
+
+        return total;
+    }
+
+    /// <summary>Sends a whole segment with non-blocking sends, waiting for writability when the socket buffer is full.</summary>
+    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> segment)
+    {
+        var socket = _socket!;
+        while (!segment.IsEmpty)
+        {
+            var sent = socket.Send(segment.Span, SocketFlags.None, out var error);
+            if (error == SocketError.Success)
+            {
+                segment = segment[sent..];
+                continue;
+            }
+
+            if (error is not (SocketError.WouldBlock or SocketError.Interrupted))
+            {
+                throw new SocketException((int)error);
+            }
+
+            if (!await _io!.Writable.WaitAsync().ConfigureAwait(false))
+            {
+                throw new SocketException((int)SocketError.Shutdown);
+            }
         }
     }
 
@@ -335,6 +456,7 @@ internal sealed partial class Client
             _server.RemoveClient(this);
         }
 
+        _io?.Close();
         try
         {
             _socket?.Dispose();

@@ -16,6 +16,7 @@ internal sealed partial class Client
 {
     private readonly CacheServer _server;
     private readonly Socket? _socket;
+    private readonly SocketReadiness? _io;
 
     // Receive buffer: [_start, _end) holds bytes not yet consumed by the parser.
     private byte[] _input;
@@ -41,6 +42,8 @@ internal sealed partial class Client
         {
             RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
             LocalEndPoint = socket.LocalEndPoint as IPEndPoint;
+            socket.Blocking = false;
+            _io = server.Loops.Register(socket);
         }
     }
 

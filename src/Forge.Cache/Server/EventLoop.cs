@@ -1,0 +1,387 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
+using Forge.Cache.Interop;
+using Microsoft.Extensions.Logging;
+
+namespace Forge.Cache.Server;
+
+/// <summary>
+/// One epoll instance and the thread that waits on it (docs/cache.md, "Threading model"). Client
+/// sockets are registered edge-triggered for input and output; an event wakes the connection
+/// that waits for it, and the connection's code then runs on this thread, inline, until it waits
+/// again, as in Redis's event loop. A connection asks for readiness only when it has nothing left
+/// to read, so the common request costs one recv, one send and a share of an epoll_wait; .NET's
+/// own socket engine tries each receive first and gets EAGAIN when the client has not sent yet.
+/// </summary>
+internal sealed unsafe class EventLoop : IDisposable
+{
+    private const int MaxEvents = 256;
+    private const ulong WakeToken = ulong.MaxValue;
+
+    private readonly int _epfd;
+    private readonly int _wakeFd;
+    private readonly Thread _thread;
+    private readonly ILogger _logger;
+    private readonly Lock _slotsGate = new();
+    private readonly Stack<int> _freeSlots = new();
+    private SocketReadiness?[] _slots = new SocketReadiness?[64];
+    private int _slotCount;
+    private volatile bool _stopping;
+
+    public EventLoop(int index, ILogger logger)
+    {
+        _logger = logger;
+        _epfd = Linux.epoll_create1(Linux.EpollCloexec);
+        if (_epfd < 0)
+        {
+            throw new InvalidOperationException($"epoll_create1 failed: {Marshal.GetLastPInvokeErrorMessage()}");
+        }
+
+        _wakeFd = Linux.eventfd(0, Linux.EfdCloexec | Linux.EfdNonblock);
+        if (_wakeFd < 0 || Control(Linux.EpollCtlAdd, _wakeFd, Linux.EpollIn, WakeToken) != 0)
+        {
+            var message = Marshal.GetLastPInvokeErrorMessage();
+            Linux.close(_epfd);
+            throw new InvalidOperationException($"eventfd failed: {message}");
+        }
+
+        _thread = new Thread(Run) { IsBackground = true, Name = $"cache-loop-{index}" };
+        _thread.UnsafeStart();
+    }
+
+    /// <summary>Adds a non-blocking socket; its readiness events arrive on this loop's thread.</summary>
+    public SocketReadiness Register(Socket socket)
+    {
+        int slot;
+        SocketReadiness readiness;
+        lock (_slotsGate)
+        {
+            if (!_freeSlots.TryPop(out slot))
+            {
+                slot = _slotCount++;
+                if (slot == _slots.Length)
+                {
+                    // Grow by copying: the loop thread may be reading the old array, whose entries
+                    // stay valid; it sees the new array on its next lookup.
+                    var grown = new SocketReadiness?[_slots.Length * 2];
+                    _slots.CopyTo(grown, 0);
+                    Volatile.Write(ref _slots, grown);
+                }
+            }
+
+            readiness = new SocketReadiness(this, socket, slot);
+            Volatile.Write(ref _slots[slot], readiness);
+        }
+
+        var fd = (int)socket.Handle;
+        if (Control(Linux.EpollCtlAdd, fd, Linux.EpollIn | Linux.EpollOut | Linux.EpollRdHup | Linux.EpollEt, readiness.Token) != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            Release(readiness);
+            throw new SocketException(error);
+        }
+
+        return readiness;
+    }
+
+    /// <summary>Removes the socket (before it is closed) and frees its slot.</summary>
+    internal void Unregister(SocketReadiness readiness)
+    {
+        try
+        {
+            Control(Linux.EpollCtlDel, (int)readiness.Socket.Handle, 0, 0);
+        }
+        catch (ObjectDisposedException)
+        {
+            // closed already: the kernel dropped the registration with the file
+        }
+
+        Release(readiness);
+    }
+
+    private void Release(SocketReadiness readiness)
+    {
+        lock (_slotsGate)
+        {
+            if (ReferenceEquals(_slots[readiness.Slot], readiness))
+            {
+                Volatile.Write(ref _slots[readiness.Slot], null);
+                _freeSlots.Push(readiness.Slot);
+            }
+        }
+    }
+
+    private int Control(int op, int fd, uint events, ulong token)
+    {
+        var ev = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(ev, 4), events);
+        *(ulong*)(ev + Linux.EpollDataOffset) = token;
+        return Linux.epoll_ctl(_epfd, op, fd, ev);
+    }
+
+    private void Run()
+    {
+        var size = Linux.EpollEventSize;
+        var offset = Linux.EpollDataOffset;
+        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * size));
+        try
+        {
+            while (!_stopping)
+            {
+                var n = Linux.epoll_wait(_epfd, events, MaxEvents, -1);
+                if (n < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Linux.Eintr)
+                    {
+                        continue;
+                    }
+
+                    _logger.LogError("epoll_wait failed: {Message}", Marshal.GetPInvokeErrorMessage(errno));
+                    return;
+                }
+
+                var slots = Volatile.Read(ref _slots);
+                for (var i = 0; i < n; i++)
+                {
+                    var e = events + (i * size);
+                    var mask = *(uint*)e;
+                    var token = *(ulong*)(e + offset);
+                    if (token == WakeToken)
+                    {
+                        ulong drained;
+                        Linux.read(_wakeFd, (byte*)&drained, 8);
+                        slots = Volatile.Read(ref _slots);
+                        continue;
+                    }
+
+                    var slot = (int)(uint)token;
+                    if (slot >= slots.Length)
+                    {
+                        slots = Volatile.Read(ref _slots);
+                    }
+
+                    var readiness = Volatile.Read(ref slots[slot]);
+                    if (readiness is null || readiness.Token != token)
+                    {
+                        continue; // an event for a socket unregistered since (its slot was reused)
+                    }
+
+                    try
+                    {
+                        readiness.OnEvents(mask);
+                    }
+                    catch (Exception ex)
+                    {
+                        // The connection's own code runs inside OnEvents and handles its errors;
+                        // whatever escapes must not end the loop that serves everyone else.
+                        _logger.LogError(ex, "Connection event handler failed");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(events);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        ulong one = 1;
+        Linux.write(_wakeFd, (byte*)&one, 8);
+        if (Thread.CurrentThread != _thread)
+        {
+            _thread.Join(TimeSpan.FromSeconds(5));
+        }
+
+        // Connections still registered will get no more events: end their waits.
+        SocketReadiness?[] slots;
+        lock (_slotsGate)
+        {
+            slots = [.. _slots];
+        }
+
+        foreach (var readiness in slots)
+        {
+            readiness?.CloseWaiters();
+        }
+
+        Linux.close(_wakeFd);
+        Linux.close(_epfd);
+    }
+
+    /// <summary>The loops of a server: connections are handed out round-robin.</summary>
+    internal sealed class Group : IDisposable
+    {
+        private readonly EventLoop[] _loops;
+        private int _next;
+
+        public Group(int count, ILogger logger)
+        {
+            _loops = new EventLoop[Math.Max(1, count)];
+            for (var i = 0; i < _loops.Length; i++)
+            {
+                _loops[i] = new EventLoop(i, logger);
+            }
+        }
+
+        public int Count => _loops.Length;
+
+        public SocketReadiness Register(Socket socket)
+        {
+            var i = (int)((uint)Interlocked.Increment(ref _next) % (uint)_loops.Length);
+            return _loops[i].Register(socket);
+        }
+
+        public void Dispose()
+        {
+            foreach (var loop in _loops)
+            {
+                loop.Dispose();
+            }
+        }
+    }
+}
+
+/// <summary>
+/// A socket registered with an <see cref="EventLoop"/>: one awaitable for "readable" and one for
+/// "writable". Edge-triggered events are latched, so an event that arrives while nobody waits is
+/// kept for the next wait; the wait then completes at once.
+/// </summary>
+internal sealed class SocketReadiness
+{
+    private static long s_generation;
+
+    private readonly EventLoop _loop;
+
+    internal SocketReadiness(EventLoop loop, Socket socket, int slot)
+    {
+        _loop = loop;
+        Socket = socket;
+        Slot = slot;
+        Token = ((ulong)(uint)Interlocked.Increment(ref s_generation) << 32) | (uint)slot;
+    }
+
+    public Socket Socket { get; }
+
+    public int Slot { get; }
+
+    /// <summary>epoll's data word: the slot and a generation, so a stale event for a reused slot is ignored.</summary>
+    public ulong Token { get; }
+
+    public Waiter Readable { get; } = new();
+
+    public Waiter Writable { get; } = new();
+
+    internal void OnEvents(uint mask)
+    {
+        if ((mask & (Interop.Linux.EpollIn | Interop.Linux.EpollRdHup | Interop.Linux.EpollHup | Interop.Linux.EpollErr)) != 0)
+        {
+            Readable.Signal();
+        }
+
+        if ((mask & (Interop.Linux.EpollOut | Interop.Linux.EpollHup | Interop.Linux.EpollErr)) != 0)
+        {
+            Writable.Signal();
+        }
+    }
+
+    /// <summary>Leaves the loop; waits in progress and later ones complete with false.</summary>
+    public void Close()
+    {
+        _loop.Unregister(this);
+        CloseWaiters();
+    }
+
+    internal void CloseWaiters()
+    {
+        Readable.Close();
+        Writable.Close();
+    }
+
+    /// <summary>
+    /// A reusable awaitable for one kind of readiness, with one waiter at a time. The continuation
+    /// runs inline on the thread that signals it (the loop's), except after <see cref="Close"/>.
+    /// </summary>
+    internal sealed class Waiter : IValueTaskSource<bool>
+    {
+        private const int Idle = 0;
+        private const int Ready = 1;
+        private const int Waiting = 2;
+        private const int Closed = 3;
+
+        private ManualResetValueTaskSourceCore<bool> _core;
+        private int _state;
+
+        /// <summary>Completes at once (true) when an event came since the last wait; false once closed.</summary>
+        public ValueTask<bool> WaitAsync()
+        {
+            if (Interlocked.CompareExchange(ref _state, Idle, Ready) == Ready)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (Volatile.Read(ref _state) == Closed)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            _core.Reset();
+            if (Interlocked.CompareExchange(ref _state, Waiting, Idle) == Idle)
+            {
+                return new ValueTask<bool>(this, _core.Version);
+            }
+
+            // Signalled (or closed) between the two steps.
+            return new ValueTask<bool>(Interlocked.CompareExchange(ref _state, Idle, Ready) == Ready);
+        }
+
+        internal void Signal()
+        {
+            while (true)
+            {
+                switch (Volatile.Read(ref _state))
+                {
+                    case Waiting:
+                        if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+                        {
+                            _core.SetResult(true);
+                            return;
+                        }
+
+                        break;
+                    case Idle:
+                        if (Interlocked.CompareExchange(ref _state, Ready, Idle) == Idle)
+                        {
+                            return;
+                        }
+
+                        break;
+                    default:
+                        return; // already latched, or closed
+                }
+            }
+        }
+
+        internal void Close()
+        {
+            if (Interlocked.Exchange(ref _state, Closed) == Waiting)
+            {
+                // The closing thread may hold locks the waiter's continuation takes: not inline.
+                _core.RunContinuationsAsynchronously = true;
+                _core.SetResult(false);
+            }
+        }
+
+        bool IValueTaskSource<bool>.GetResult(short token) => _core.GetResult(token);
+
+        ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _core.GetStatus(token);
+
+        void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
+    }
+}
