@@ -113,9 +113,49 @@ internal sealed class ReplyWriter
 
     public void Bulk(ReadOnlySpan<byte> value)
     {
-        Header((byte)'$', value.Length);
+        var length = value.Length;
+        if (length < 1000)
+        {
+            // The common small value: header, bytes and CRLF in one span (LRANGE writes a
+            // hundred of these per reply; Redis keeps its small bulk headers precomputed).
+            var span = Buffer.GetSpan(length + 8);
+            span[0] = (byte)'$';
+            var p = 1 + WriteSmall(span[1..], length);
+            span[p] = (byte)'\r';
+            span[p + 1] = (byte)'\n';
+            value.CopyTo(span[(p + 2)..]);
+            p += 2 + length;
+            span[p] = (byte)'\r';
+            span[p + 1] = (byte)'\n';
+            Buffer.Advance(p + 2);
+            return;
+        }
+
+        Header((byte)'$', length);
         Buffer.Write(value);
         Buffer.Write(s_crlf);
+    }
+
+    /// <summary>Writes 0 ≤ <paramref name="n"/> &lt; 1000 in decimal; returns the digit count.</summary>
+    private static int WriteSmall(Span<byte> span, int n)
+    {
+        if (n < 10)
+        {
+            span[0] = (byte)('0' + n);
+            return 1;
+        }
+
+        if (n < 100)
+        {
+            span[1] = (byte)('0' + (n % 10));
+            span[0] = (byte)('0' + (n / 10));
+            return 2;
+        }
+
+        span[2] = (byte)('0' + (n % 10));
+        span[1] = (byte)('0' + (n / 10 % 10));
+        span[0] = (byte)('0' + (n / 100));
+        return 3;
     }
 
     public void Bulk(string value)
@@ -220,7 +260,16 @@ internal sealed class ReplyWriter
     {
         var span = Buffer.GetSpan(24);
         span[0] = type;
-        count.TryFormat(span[1..], out var n);
+        int n;
+        if ((ulong)count < 1000)
+        {
+            n = WriteSmall(span[1..], (int)count);
+        }
+        else
+        {
+            count.TryFormat(span[1..], out n);
+        }
+
         span[1 + n] = (byte)'\r';
         span[2 + n] = (byte)'\n';
         Buffer.Advance(n + 3);

@@ -23,6 +23,13 @@ internal sealed partial class Client
 
     private CommandDef? _lastCommand;
 
+    // Stopwatch ticks per microsecond when that is a whole number (1000 on Linux): integer math
+    // per command instead of GetElapsedTime's TimeSpan and double conversions.
+    private static readonly long s_ticksPerMicrosecond = Stopwatch.Frequency % 1_000_000 == 0 ? Stopwatch.Frequency / 1_000_000 : 0;
+
+    private static long TicksToMicroseconds(long ticks) =>
+        s_ticksPerMicrosecond > 0 ? ticks / s_ticksPerMicrosecond : (long)(ticks * (1_000_000.0 / Stopwatch.Frequency));
+
     /// <summary>Starts the command clock for a call made outside the input loop (a blocked client's re-run).</summary>
     internal void StartClock() => _clock = Stopwatch.GetTimestamp();
 
@@ -231,7 +238,7 @@ internal sealed partial class Client
 
         // The end of this command is the start of the next one in the batch: one clock read each.
         _clock = Stopwatch.GetTimestamp();
-        var elapsed = Stopwatch.GetElapsedTime(start, _clock);
+        var micros = TicksToMicroseconds(_clock - start);
         if (c.IsReprocessing && Blocked is { Reblocked: true })
         {
             return; // a blocked command re-run that still waits: not a call (no stats, MONITOR or WATCH)
@@ -239,7 +246,6 @@ internal sealed partial class Client
 
         var root = cmd.Parent ?? cmd;
         LastCommand = cmd.FullName;
-        var micros = (long)elapsed.TotalMicroseconds;
 
         // A command that just blocked is counted once, when it ends (served by a re-run, timed out
         // or unblocked), as Redis counts it (commandstats calls=1 for one blocked XREADGROUP).
