@@ -161,6 +161,31 @@ public sealed class EventLoopTests
     }
 
     [Fact]
+    public async Task RefusedConnectionsDoNotStayRegisteredWithALoop()
+    {
+        await using var server = InProcessServer.Start(("maxclients", "1"));
+        using var admitted = server.Connect();
+        Assert.Equal("PONG", admitted.Call("PING"));
+        for (var i = 0; i < 20; i++)
+        {
+            using var refused = server.Connect();
+            Assert.Equal("-ERR max number of clients reached\r\n", refused.ReadRaw());
+            Assert.True(refused.IsClosedByServer());
+        }
+
+        Assert.Equal(1, server.Server.Loops.Registered);
+
+        // Closed connections give their registration back too.
+        admitted.Dispose();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (server.Server.Loops.Registered != 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{server.Server.Loops.Registered} sockets still registered");
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
     public async Task StoppingTheServerEndsBlockedAndIdleConnections()
     {
         var server = InProcessServer.Start(("io-threads", "2"));

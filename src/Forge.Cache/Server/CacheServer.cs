@@ -276,8 +276,7 @@ internal sealed class CacheServer : IAsyncDisposable
                 socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, (int)keepAlive);
             }
 
-            Client client;
-            bool refused;
+            Client? client;
             if (!EnterGateUnlessBusy())
             {
                 // A busy script holds the lock: the client registers when it first gets it (Client.Busy.cs).
@@ -286,13 +285,15 @@ internal sealed class CacheServer : IAsyncDisposable
                 continue;
             }
 
+            client = null;
             try
             {
-                client = new Client(this, socket, Interlocked.Increment(ref _nextClientId));
-                client.Authenticated = !AuthRequired;
-                refused = _clients.Count >= Config.GetLong("maxclients");
-                if (!refused)
+                // Checked before the Client is made: making one registers the socket with an
+                // event loop, which a refused connection must not occupy.
+                if (_clients.Count < Config.GetLong("maxclients"))
                 {
+                    client = new Client(this, socket, Interlocked.Increment(ref _nextClientId));
+                    client.Authenticated = !AuthRequired;
                     _clients.Add(client.Id, client);
                     Stats.ConnectionsReceived++;
                 }
@@ -306,7 +307,7 @@ internal sealed class CacheServer : IAsyncDisposable
                 Monitor.Exit(Gate);
             }
 
-            if (refused)
+            if (client is null)
             {
                 _ = RefuseAsync(socket);
                 continue;

@@ -51,6 +51,18 @@ internal sealed unsafe class EventLoop : IDisposable
         _thread.UnsafeStart();
     }
 
+    /// <summary>Sockets registered now (for tests and diagnostics).</summary>
+    public int Registered
+    {
+        get
+        {
+            lock (_slotsGate)
+            {
+                return _slotCount - _freeSlots.Count;
+            }
+        }
+    }
+
     /// <summary>Adds a non-blocking socket; its readiness events arrive on this loop's thread.</summary>
     public SocketReadiness Register(Socket socket)
     {
@@ -230,6 +242,8 @@ internal sealed unsafe class EventLoop : IDisposable
         }
 
         public int Count => _loops.Length;
+
+        public int Registered => _loops.Sum(l => l.Registered);
 
         public SocketReadiness Register(Socket socket)
         {
