@@ -36,6 +36,14 @@ internal sealed partial class Client
         {
             while (true)
             {
+                // Back to the loop's thread after a start on the accept thread, a wake-up or a
+                // flush on the pool, or a script: commands of one loop's connections then run in
+                // the order it sees their input (EventLoop.SwitchTo). A script runs where it hopped.
+                if (_io is { } io && !_hopped && !io.Loop.IsCurrentThread)
+                {
+                    await io.Loop.SwitchTo();
+                }
+
                 if (_start < _end && !_needMore && Blocked is null && !CloseAfterReply)
                 {
                     var swapped = false;

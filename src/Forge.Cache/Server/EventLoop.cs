@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
 using Forge.Cache.Interop;
@@ -23,9 +25,11 @@ internal sealed unsafe class EventLoop : IDisposable
     private readonly int _epfd;
     private readonly int _wakeFd;
     private readonly Thread _thread;
+    private readonly int _threadId;
     private readonly ILogger _logger;
     private readonly Lock _slotsGate = new();
     private readonly Stack<int> _freeSlots = new();
+    private readonly ConcurrentQueue<Action> _posted = new();
     private SocketReadiness?[] _slots = new SocketReadiness?[64];
     private int _slotCount;
     private volatile bool _stopping;
@@ -48,7 +52,56 @@ internal sealed unsafe class EventLoop : IDisposable
         }
 
         _thread = new Thread(Run) { IsBackground = true, Name = $"cache-loop-{index}" };
+        _threadId = _thread.ManagedThreadId;
         _thread.UnsafeStart();
+    }
+
+    /// <summary>True on this loop's thread.</summary>
+    public bool IsCurrentThread => Environment.CurrentManagedThreadId == _threadId;
+
+    /// <summary>
+    /// Continues on this loop's thread (at once when already there). A connection's commands run
+    /// there, so that they execute in the order the loop sees its connections' input, as in
+    /// Redis: a connection started by the accept thread or woken on the thread pool (a blocking
+    /// pop served) comes back here before it reads and runs anything more.
+    /// </summary>
+    public SwitchAwaitable SwitchTo() => new(this);
+
+    private void Post(Action action)
+    {
+        _posted.Enqueue(action);
+        ulong one = 1;
+        Linux.write(_wakeFd, (byte*)&one, 8);
+    }
+
+    private void RunPosted()
+    {
+        while (_posted.TryDequeue(out var action))
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Connection continuation failed");
+            }
+        }
+    }
+
+    internal readonly struct SwitchAwaitable(EventLoop loop) : ICriticalNotifyCompletion
+    {
+        public SwitchAwaitable GetAwaiter() => this;
+
+        public bool IsCompleted => loop.IsCurrentThread;
+
+        public void GetResult()
+        {
+        }
+
+        public void OnCompleted(Action continuation) => loop.Post(continuation);
+
+        public void UnsafeOnCompleted(Action continuation) => loop.Post(continuation);
     }
 
     /// <summary>Sockets registered now (for tests and diagnostics).</summary>
@@ -165,6 +218,7 @@ internal sealed unsafe class EventLoop : IDisposable
                     {
                         ulong drained;
                         Linux.read(_wakeFd, (byte*)&drained, 8);
+                        RunPosted();
                         slots = Volatile.Read(ref _slots);
                         continue;
                     }
@@ -221,6 +275,9 @@ internal sealed unsafe class EventLoop : IDisposable
         {
             readiness?.CloseWaiters();
         }
+
+        // Continuations posted too late for the loop: they find their waits closed and end.
+        RunPosted();
 
         Linux.close(_wakeFd);
         Linux.close(_epfd);
@@ -281,6 +338,9 @@ internal sealed class SocketReadiness
     }
 
     public Socket Socket { get; }
+
+    /// <summary>The loop whose thread runs this connection.</summary>
+    public EventLoop Loop => _loop;
 
     public int Slot { get; }
 
