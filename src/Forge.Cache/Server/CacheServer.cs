@@ -276,16 +276,15 @@ internal sealed class CacheServer : IAsyncDisposable
                 socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, (int)keepAlive);
             }
 
-            Client? client;
             if (!EnterGateUnlessBusy())
             {
                 // A busy script holds the lock: the client registers when it first gets it (Client.Busy.cs).
-                client = new Client(this, socket, Interlocked.Increment(ref _nextClientId)) { Authenticated = !AuthRequired, PendingRegistration = true };
-                _ = client.RunAsync();
+                var late = new Client(this, socket, Interlocked.Increment(ref _nextClientId)) { Authenticated = !AuthRequired, PendingRegistration = true };
+                _ = late.RunAsync();
                 continue;
             }
 
-            client = null;
+            Client? client = null;
             try
             {
                 // Checked before the Client is made: making one registers the socket with an

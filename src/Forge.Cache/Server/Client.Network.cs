@@ -370,15 +370,23 @@ internal sealed partial class Client
             return default;
         }
 
-        var count = _sending.SegmentCount;
-        for (var i = 0; i < count; i++)
+        try
         {
-            var segment = _sending.Segment(i);
-            var sent = SendNow(segment.Span);
-            if (sent < segment.Length)
+            var count = _sending.SegmentCount;
+            for (var i = 0; i < count; i++)
             {
-                return SendRestAsync(i, sent);
+                var segment = _sending.Segment(i);
+                var sent = SendNow(segment.Span);
+                if (sent < segment.Length)
+                {
+                    return SendRestAsync(i, sent);
+                }
             }
+        }
+        catch
+        {
+            _sending.Reset();
+            throw;
         }
 
         _sending.Reset();
@@ -419,29 +427,21 @@ internal sealed partial class Client
                 break;
             }
 
-            _sending.Reset();
             throw new SocketException((int)error);
         }
 
         return total;
     }
 
-    /// <summary>Sends a whole segment with non-blocking sends, waiting for writability when the socket buffer is full.</summary>
+    /// <summary>Sends a whole segment, waiting for writability whenever the socket buffer is full.</summary>
     private async ValueTask SendAllAsync(ReadOnlyMemory<byte> segment)
     {
-        var socket = _socket!;
-        while (!segment.IsEmpty)
+        while (true)
         {
-            var sent = socket.Send(segment.Span, SocketFlags.None, out var error);
-            if (error == SocketError.Success)
+            segment = segment[SendNow(segment.Span)..];
+            if (segment.IsEmpty)
             {
-                segment = segment[sent..];
-                continue;
-            }
-
-            if (error is not (SocketError.WouldBlock or SocketError.Interrupted))
-            {
-                throw new SocketException((int)error);
+                return;
             }
 
             if (!await _io!.Writable.WaitAsync().ConfigureAwait(false))

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -47,6 +46,11 @@ internal sealed unsafe class EventLoop : IDisposable
         if (_wakeFd < 0 || Control(Linux.EpollCtlAdd, _wakeFd, Linux.EpollIn, WakeToken) != 0)
         {
             var message = Marshal.GetLastPInvokeErrorMessage();
+            if (_wakeFd >= 0)
+            {
+                Linux.close(_wakeFd);
+            }
+
             Linux.close(_epfd);
             throw new InvalidOperationException($"eventfd failed: {message}");
         }
@@ -181,7 +185,7 @@ internal sealed unsafe class EventLoop : IDisposable
     private int Control(int op, int fd, uint events, ulong token)
     {
         var ev = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(ev, 4), events);
+        *(uint*)ev = events;
         *(ulong*)(ev + Linux.EpollDataOffset) = token;
         return Linux.epoll_ctl(_epfd, op, fd, ev);
     }
@@ -298,8 +302,6 @@ internal sealed unsafe class EventLoop : IDisposable
             }
         }
 
-        public int Count => _loops.Length;
-
         public int Registered => _loops.Sum(l => l.Registered);
 
         public SocketReadiness Register(Socket socket)
@@ -327,11 +329,9 @@ internal sealed class SocketReadiness
 {
     private static long s_generation;
 
-    private readonly EventLoop _loop;
-
     internal SocketReadiness(EventLoop loop, Socket socket, int slot)
     {
-        _loop = loop;
+        Loop = loop;
         Socket = socket;
         Slot = slot;
         Token = ((ulong)(uint)Interlocked.Increment(ref s_generation) << 32) | (uint)slot;
@@ -340,7 +340,7 @@ internal sealed class SocketReadiness
     public Socket Socket { get; }
 
     /// <summary>The loop whose thread runs this connection.</summary>
-    public EventLoop Loop => _loop;
+    public EventLoop Loop { get; }
 
     public int Slot { get; }
 
@@ -367,7 +367,7 @@ internal sealed class SocketReadiness
     /// <summary>Leaves the loop; waits in progress and later ones complete with false.</summary>
     public void Close()
     {
-        _loop.Unregister(this);
+        Loop.Unregister(this);
         CloseWaiters();
     }
 
