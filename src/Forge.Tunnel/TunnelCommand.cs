@@ -23,23 +23,6 @@ public static class TunnelCommand
         return tunnel;
     }
 
-    /// <summary>
-    /// Runs socket completions on the socket engine's event thread instead of queueing each to the
-    /// thread pool. A tunnel is all relaying: per request it would otherwise hop threads four or
-    /// five times, and on a small machine those wake-ups cost more CPU than the relaying itself
-    /// (measured: docs/benchmarks.md). The runtime reads this once, when the first socket is made,
-    /// so it is set before any; everything on this path is asynchronous and never blocks the
-    /// event thread. An explicit setting in the environment wins.
-    /// </summary>
-    private static void UseInlineSocketCompletions()
-    {
-        const string Name = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-        if (Environment.GetEnvironmentVariable(Name) is null)
-        {
-            Environment.SetEnvironmentVariable(Name, "1");
-        }
-    }
-
     private static Command CreateServer(Func<ParseResult, ILoggerFactory> loggerFactory)
     {
         var domain = new Option<string>("--domain")
@@ -61,14 +44,21 @@ public static class TunnelCommand
         var grace = new Option<double>("--lease-grace") { Description = "Seconds a dropped client's subdomain or port stays reserved for it", DefaultValueFactory = _ => 30 };
         var headTimeout = new Option<double>("--header-timeout") { Description = "Seconds a visitor has to send a complete request head", DefaultValueFactory = _ => 10 };
         var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds a visitor may send nothing (between requests, or inside a request body)", DefaultValueFactory = _ => 60 };
+        var ioThreads = new Option<int>("--io-threads") { Description = "Event-loop threads serving connections (1-64), handed out round-robin", DefaultValueFactory = _ => 1 };
+        ioThreads.Validators.Add(r =>
+        {
+            if (r.GetValue(ioThreads) is < 1 or > 64)
+            {
+                r.AddError("--io-threads must be between 1 and 64");
+            }
+        });
 
         var command = new Command("server", "Run the tunnel server: public HTTP/HTTPS listeners, the control listener, TCP tunnel ports")
         {
-            domain, http, https, cert, key, control, controlCert, controlKey, tcpPorts, tcpBind, tokens, reserved, grace, headTimeout, idleTimeout,
+            domain, http, https, cert, key, control, controlCert, controlKey, tcpPorts, tcpBind, tokens, reserved, grace, headTimeout, idleTimeout, ioThreads,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            UseInlineSocketCompletions();
             try
             {
                 var httpText = result.GetValue(http);
@@ -88,6 +78,7 @@ public static class TunnelCommand
                     Reserved = result.GetValue(reserved)!.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                         .ToHashSet(StringComparer.OrdinalIgnoreCase),
                     LeaseGrace = TimeSpan.FromSeconds(Math.Max(0, result.GetValue(grace))),
+                    IoThreads = result.GetValue(ioThreads),
                     Limits = new Http.HttpLimits
                     {
                         HeadTimeout = TimeSpan.FromSeconds(Math.Max(0.1, result.GetValue(headTimeout))),
@@ -157,7 +148,6 @@ public static class TunnelCommand
 
         command.SetAction(async (result, cancellationToken) =>
         {
-            UseInlineSocketCompletions();
             var config = ClientConfig.Load(ClientConfig.DefaultPath);
             var serverText = result.GetValue(server) ?? Environment.GetEnvironmentVariable("FORGE_TUNNEL_SERVER") ?? config.Server;
             if (string.IsNullOrEmpty(serverText))
@@ -197,7 +187,7 @@ public static class TunnelCommand
 
             using var factory = loggerFactory(result);
             await using var output = new LineOutput(Console.Out);
-            var client = new TunnelClient(options, factory.CreateLogger("tunnel.client"), output);
+            using var client = new TunnelClient(options, factory.CreateLogger("tunnel.client"), output);
             return await client.RunAsync(cancellationToken);
         });
         return command;

@@ -2,11 +2,12 @@ using System.Net.Sockets;
 using System.Text;
 using Forge.Cache.Server;
 using Forge.Cache.Tests.Support;
+using Forge.Io;
 
 namespace Forge.Cache.Tests;
 
 /// <summary>
-/// The connection event loops (Server/EventLoop.cs): readiness latching, replies larger than the
+/// The connection event loops (Forge.Io/EventLoop.cs): readiness latching, replies larger than the
 /// socket buffer, requests larger than the receive buffer, many connections across loops, and
 /// shutdown with connections still waiting.
 /// </summary>

@@ -6,6 +6,7 @@ using Forge.Cache.Config;
 using Forge.Cache.Persistence;
 using Forge.Cache.Protocol;
 using Forge.Cache.Storage;
+using Forge.Io;
 using Microsoft.Extensions.Logging;
 
 namespace Forge.Cache.Server;
@@ -13,7 +14,7 @@ namespace Forge.Cache.Server;
 /// <summary>
 /// The server: listeners, clients, the keyspace and the registries commands share (blocking,
 /// WATCH, pub/sub, MONITOR, SLOWLOG). Threading model (docs/cache.md): connections are served by
-/// `io-threads` event loops of our own (EventLoop.cs), each parsing and sending for its
+/// `io-threads` event loops of our own (Forge.Io/EventLoop.cs), each parsing and sending for its
 /// connections; commands execute under one lock, <see cref="Gate"/>, so they are atomic with
 /// respect to each other exactly as in Redis's single-threaded event loop.
 /// </summary>
@@ -229,7 +230,7 @@ internal sealed class CacheServer : IAsyncDisposable
 
         // io-threads, as in Redis, is the number of threads doing client I/O; here each is an
         // event loop that also parses and runs the commands of its connections (docs/cache.md).
-        _loops = new EventLoop.Group((int)Config.GetLong("io-threads"), _logger);
+        _loops = new EventLoop.Group((int)Config.GetLong("io-threads"), _logger, "cache-loop");
         foreach (var l in _listeners)
         {
             _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(l)));

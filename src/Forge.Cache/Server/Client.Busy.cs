@@ -57,7 +57,7 @@ internal sealed partial class Client
     }
 
     /// <summary>
-    /// A connection's code runs on its event loop's thread (EventLoop.cs); a script must not (a
+    /// A connection's code runs on its event loop's thread (Forge.Io/EventLoop.cs); a script must not (a
     /// busy script would stall the I/O of every connection on that loop, SCRIPT KILL included),
     /// so the connection hops to a fresh thread-pool work item before running one.
     /// </summary>

@@ -1,12 +1,13 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Forge.Io;
 
 namespace Forge.Cache.Server;
 
 /// <summary>
 /// The connection loop: receive into the pooled input buffer, run every complete command under the
 /// server lock, send the replies, repeat. The socket is non-blocking and registered with one of
-/// the server's event loops (EventLoop.cs): the loop waits for readiness only when the last
+/// the server's event loops (Forge.Io/EventLoop.cs): the loop waits for readiness only when the last
 /// receive left nothing behind, and runs on the loop's thread once woken. Replies written by other
 /// clients (PUBLISH, a push that unblocks this client, MONITOR) are sent by a flush scheduled on the
 /// thread pool; the send lock keeps the two senders in order.

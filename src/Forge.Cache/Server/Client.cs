@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Forge.Cache.Commands;
 using Forge.Cache.Protocol;
+using Forge.Io;
 
 namespace Forge.Cache.Server;
 

@@ -28,7 +28,7 @@ internal sealed partial class TunnelClient
     /// Relays one visitor connection: requests from the tunnel to the local app (rewriting Host when
     /// asked), responses back, one log line per exchange (method, path, status, duration).
     /// </summary>
-    private async Task ServeHttpAsync(MuxStream stream, Socket local, NetworkStream localStream)
+    private async Task ServeHttpAsync(MuxStream stream, Socket local, Stream localStream)
     {
         var pending = new ConcurrentQueue<PendingRequest>();
         var requestReader = stream.Input;
@@ -62,7 +62,8 @@ internal sealed partial class TunnelClient
             }
         }
 
-        var requests = Task.Run(async () =>
+        // Both loops start here, on the event loop, not on the thread pool.
+        async Task RelayRequestsAsync()
         {
             try
             {
@@ -120,9 +121,9 @@ internal sealed partial class TunnelClient
             }
 
             CloseLocalIfIdle();
-        });
+        }
 
-        var responses = Task.Run(async () =>
+        async Task RelayResponsesAsync()
         {
             try
             {
@@ -193,8 +194,10 @@ internal sealed partial class TunnelClient
                 await responseReader.CompleteAsync();
                 stream.CompleteWrites();
             }
-        });
+        }
 
+        var requests = RelayRequestsAsync();
+        var responses = RelayResponsesAsync();
         try
         {
             await Task.WhenAll(requests, responses);

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Forge.Io;
 using Forge.Tunnel.Mux;
 using Forge.Tunnel.Protocol;
 using Microsoft.Extensions.Logging;
@@ -14,12 +15,13 @@ namespace Forge.Tunnel.Client;
 /// the server opens by connecting to the local port, and reconnects with exponential backoff and
 /// jitter (reclaiming its subdomain or port with the server-signed lease) when the connection drops.
 /// </summary>
-internal sealed partial class TunnelClient
+internal sealed partial class TunnelClient : IDisposable
 {
     private readonly TunnelClientOptions _options;
     private readonly ILogger _logger;
     private readonly LineOutput _out;
     private readonly MuxOptions _muxOptions = new();
+    private readonly EventLoop _loop;
     private string? _lease;
     private string? _subdomain;
     private int? _port;
@@ -31,6 +33,7 @@ internal sealed partial class TunnelClient
         _out = output;
         _subdomain = options.Subdomain;
         _port = options.RemotePort;
+        _loop = new EventLoop(0, logger, "tunnel-loop");
     }
 
     /// <summary>Runs until cancelled (exit 0), refused for good (1), or disconnected with --exit-on-disconnect (1).</summary>
@@ -124,6 +127,9 @@ internal sealed partial class TunnelClient
         return 0;
     }
 
+    /// <summary>Stops the event loop; call after <see cref="RunAsync"/> has returned.</summary>
+    public void Dispose() => _loop.Dispose();
+
     /// <summary>Exponential backoff with "equal jitter": half the capped delay plus a random half.</summary>
     internal TimeSpan Backoff(int attempt)
     {
@@ -152,11 +158,11 @@ internal sealed partial class TunnelClient
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        LoopStream? connection = null;
         try
         {
-            await socket.ConnectAsync(_options.Server.Host, _options.Server.Port, timeout.Token);
-            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            connection = await LoopStream.ConnectAsync(_loop, _options.Server.Host, _options.Server.Port, timeout.Token);
+            Stream stream = connection;
             if (_options.Server.Tls)
             {
                 var coalescing = new CoalescingStream(stream);
@@ -185,16 +191,16 @@ internal sealed partial class TunnelClient
                 throw new IOException($"the server speaks tunnel protocol version {version}, this client speaks {Preamble.ProtocolVersion}");
             }
 
-            return new MuxSession(stream, isServer: false, _muxOptions, _logger);
+            return new MuxSession(stream, isServer: false, _muxOptions, _logger, _loop);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            socket.Dispose();
+            connection?.Dispose();
             throw new TimeoutException("timed out connecting");
         }
         catch
         {
-            socket.Dispose();
+            connection?.Dispose();
             throw;
         }
     }
@@ -278,31 +284,29 @@ internal sealed partial class TunnelClient
 
     private async Task HandleStreamAsync(MuxStream stream)
     {
-        await Task.Yield();
+        // The stream's relay runs on the session's event loop, with the local connection's socket.
+        await _loop.SwitchTo();
         var metadata = stream.Metadata!.Value;
-        Socket? local = null;
+        LoopStream local;
         try
         {
-            local = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await local.ConnectAsync(_options.LocalHost, _options.LocalPort);
+            local = await LoopStream.ConnectAsync(_loop, _options.LocalHost, _options.LocalPort, CancellationToken.None);
         }
         catch (SocketException ex)
         {
-            local?.Dispose();
             await LocalUnreachableAsync(stream, metadata, ex.Message);
             return;
         }
 
         try
         {
-            await using var localStream = new NetworkStream(local, ownsSocket: false);
             if (metadata.Kind == StreamKind.Tcp)
             {
-                await ServeTcpAsync(stream, metadata, local, localStream);
+                await ServeTcpAsync(stream, metadata, local);
             }
             else
             {
-                await ServeHttpAsync(stream, local, localStream);
+                await ServeHttpAsync(stream, local.Socket, local);
             }
         }
         catch (Exception ex)
@@ -345,7 +349,7 @@ internal sealed partial class TunnelClient
         await stream.DisposeAsync();
     }
 
-    private async Task ServeTcpAsync(MuxStream stream, OpenMetadata metadata, Socket local, NetworkStream localStream)
+    private async Task ServeTcpAsync(MuxStream stream, OpenMetadata metadata, LoopStream localStream)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         _out.WriteLine($"{Now} TCP {metadata.Source} connected");
@@ -354,7 +358,7 @@ internal sealed partial class TunnelClient
             await localStream.WriteAsync(ProxyProtocol.BuildV2(metadata.Source, metadata.Destination));
         }
 
-        await StreamPump.RunAsync(local, localStream, stream, (received, sent) =>
+        await StreamPump.RunAsync(localStream.Socket, localStream, stream, (received, sent) =>
             _out.WriteLine($"{Now} TCP {metadata.Source} closed after {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s ({received} B in, {sent} B out)"));
     }
 

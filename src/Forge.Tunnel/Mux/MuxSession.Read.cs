@@ -28,6 +28,8 @@ internal sealed partial class MuxSession
                 {
                 }
 
+                FlushInbound();
+
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (!ok)
                 {
@@ -104,6 +106,20 @@ internal sealed partial class MuxSession
         return ok;
     }
 
+    /// <summary>Streams that got DATA in this transport read; only the reader loop touches it.</summary>
+    private readonly List<MuxStream> _filled = [];
+
+    private void FlushInbound()
+    {
+        foreach (var stream in _filled)
+        {
+            stream.AwaitsInboundFlush = false;
+            stream.FlushInbound();
+        }
+
+        _filled.Clear();
+    }
+
     private bool HandleFrame(FrameHeader h, ReadOnlySequence<byte> payload)
     {
         switch (h.Type)
@@ -115,6 +131,12 @@ internal sealed partial class MuxSession
                     {
                         ProtocolError($"stream {h.StreamId} exceeded its flow-control window");
                         return false;
+                    }
+
+                    if (!payload.IsEmpty && !stream.AwaitsInboundFlush)
+                    {
+                        stream.AwaitsInboundFlush = true;
+                        _filled.Add(stream);
                     }
                 }
 

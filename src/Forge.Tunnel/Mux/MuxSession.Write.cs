@@ -14,6 +14,7 @@ internal sealed partial class MuxSession
     private readonly ConcurrentQueue<OutFrame> _dataQueue = new();
     private readonly AsyncSignal _writerIdle = new();
     private readonly Lock _queueGate = new();
+    private readonly Action _startDrain;
     private long _queuedBytes;
     private int _writerBusy;
     private int _queuedControlFrames;
@@ -74,10 +75,12 @@ internal sealed partial class MuxSession
     }
 
     /// <summary>
-    /// Queues a frame and makes sure somebody writes it. There is no dedicated writer thread to
-    /// wake (a thread hop per frame): the first enqueuer that finds no drain running starts one on
-    /// its own thread, without awaiting it, so the caller continues as soon as the transport write
-    /// goes asynchronous. A drain that finishes re-checks the queues, so no frame is left behind.
+    /// Queues a frame and makes sure somebody writes it. The first enqueuer that finds no drain
+    /// running starts one. On the session's event loop the drain starts when the loop has handled
+    /// this iteration's events (so the frames of every stream served meanwhile go out in one TLS
+    /// write and one send); from another thread it is posted to the loop. Without a loop it
+    /// starts on the enqueuer's thread, without being awaited. A drain that finishes re-checks
+    /// the queues, so no frame is left behind.
     /// </summary>
     private void Enqueue(OutFrame frame, bool control)
     {
@@ -99,7 +102,18 @@ internal sealed partial class MuxSession
         (control ? _controlQueue : _dataQueue).Enqueue(frame);
         if (Interlocked.CompareExchange(ref _writerBusy, 1, 0) == 0)
         {
-            _ = DrainAsync();
+            if (_loop is null)
+            {
+                _ = DrainAsync();
+            }
+            else if (_loop.IsCurrentThread)
+            {
+                _loop.RunBeforeWait(_startDrain);
+            }
+            else
+            {
+                _loop.Post(_startDrain);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using Forge.Io;
 using Forge.Tunnel.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -29,6 +30,7 @@ internal sealed partial class MuxSession : IAsyncDisposable
     private const int MaxQueuedControlFrames = 65_536;
 
     private readonly bool _isServer;
+    private readonly EventLoop? _loop;
     private uint _nextStreamId;
     private long _growthReserved;
     private long _lastReceived;
@@ -37,9 +39,16 @@ internal sealed partial class MuxSession : IAsyncDisposable
     private volatile bool _goAwayReceived;
     private volatile bool _closing;
 
-    public MuxSession(Stream transport, bool isServer, MuxOptions options, ILogger logger)
+    /// <param name="loop">
+    /// The event loop the transport's socket is registered with, or null (an in-memory transport).
+    /// With a loop, the writer runs on the loop's thread once per loop iteration, so the frames
+    /// that every stream queued while the loop handled its events leave in one write.
+    /// </param>
+    public MuxSession(Stream transport, bool isServer, MuxOptions options, ILogger logger, EventLoop? loop = null)
     {
         _transport = transport;
+        _loop = loop;
+        _startDrain = () => _ = DrainAsync();
         _isServer = isServer;
         Options = options;
         Logger = logger;

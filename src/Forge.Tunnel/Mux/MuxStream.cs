@@ -43,6 +43,9 @@ internal sealed partial class MuxStream : Stream
 
     public uint Id { get; }
 
+    /// <summary>In the session reader's list of streams to flush after this read (reader loop only).</summary>
+    internal bool AwaitsInboundFlush { get; set; }
+
     public OpenMetadata? Metadata { get; }
 
     public long BytesRead { get; private set; }
@@ -73,7 +76,10 @@ internal sealed partial class MuxStream : Stream
 
     // ---- receive side (called by the session's reader loop) -------------------------------------
 
-    /// <summary>Copies a DATA payload into the stream. False: the peer overran its window.</summary>
+    /// <summary>
+    /// Copies a DATA payload into the stream (the reader sees it at <see cref="FlushInbound"/>, or at
+    /// once with FIN). False: the peer overran its window.
+    /// </summary>
     internal bool OnData(in ReadOnlySequence<byte> payload, bool fin)
     {
         var writer = _inbound.Writer;
@@ -105,14 +111,23 @@ internal sealed partial class MuxStream : Stream
         if (fin)
         {
             MaybeRemove();
-            return true;
         }
 
-        // Outside the lock: the pipe runs the reader's continuation inline (PipeScheduler.Inline),
-        // so the application picks the bytes up on this thread without a hop to the thread pool.
+        return true;
+    }
+
+    /// <summary>
+    /// Hands the bytes <see cref="OnData"/> put into the stream to its reader. The session's reader
+    /// calls it once per transport read, after all the frames of that read are in, so a response
+    /// head and its body that arrived together reach the application (and its socket) in one go.
+    /// </summary>
+    internal void FlushInbound()
+    {
+        // The pipe runs the reader's continuation inline (PipeScheduler.Inline), so the
+        // application picks the bytes up on this thread without a hop to the thread pool.
         try
         {
-            var flush = writer.FlushAsync();
+            var flush = _inbound.Writer.FlushAsync();
             if (!flush.IsCompleted)
             {
                 _ = flush.AsTask(); // never happens: the pipe has no pause threshold
@@ -120,10 +135,8 @@ internal sealed partial class MuxStream : Stream
         }
         catch (InvalidOperationException)
         {
-            // the stream was aborted between the write and the flush
+            // the stream was aborted or finished meanwhile
         }
-
-        return true;
     }
 
     internal void OnWindowUpdate(uint increment)

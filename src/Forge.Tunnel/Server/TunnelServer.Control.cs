@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Forge.Io;
 using Forge.Tunnel.Mux;
 using Forge.Tunnel.Protocol;
 using Microsoft.Extensions.Logging;
@@ -8,14 +9,15 @@ namespace Forge.Tunnel.Server;
 
 internal sealed partial class TunnelServer
 {
-    private async Task HandleControlAsync(Socket socket)
+    private async Task HandleControlAsync(LoopStream connection)
     {
+        var socket = connection.Socket;
         var remote = socket.RemoteEndPoint?.ToString() ?? "?";
         var handshakeDeadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(_options.HandshakeTimeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         TimeSpan Remaining() => TimeSpan.FromSeconds(Math.Max(0, (handshakeDeadline - System.Diagnostics.Stopwatch.GetTimestamp()) / (double)System.Diagnostics.Stopwatch.Frequency));
         Stream? stream = _controlCert is null
-            ? new NetworkStream(socket, ownsSocket: false)
-            : await AuthenticateTlsAsync(socket, _controlCert, "control");
+            ? connection
+            : await AuthenticateTlsAsync(connection, _controlCert, "control");
         if (stream is null)
         {
             return;
@@ -57,7 +59,7 @@ internal sealed partial class TunnelServer
             return;
         }
 
-        var session = new MuxSession(stream, isServer: true, _muxOptions, _logger);
+        var session = new MuxSession(stream, isServer: true, _muxOptions, _logger, connection.Loop);
         _sessions.Add(session);
         try
         {

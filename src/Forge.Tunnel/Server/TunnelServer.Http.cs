@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Forge.Io;
 using Forge.Tunnel.Http;
 using Forge.Tunnel.Mux;
 using Forge.Tunnel.Protocol;
@@ -17,10 +18,11 @@ internal sealed partial class TunnelServer
     /// (with the slowloris deadline), route it by Host, then relay requests (adding X-Forwarded-*)
     /// into one tunnel stream and the responses back, until either side closes.
     /// </summary>
-    private async Task HandlePublicAsync(Socket socket, bool tls)
+    private async Task HandlePublicAsync(LoopStream connection, bool tls)
     {
+        var socket = connection.Socket;
         var remote = socket.RemoteEndPoint as IPEndPoint;
-        Stream? stream = tls ? await AuthenticateTlsAsync(socket, null, "https") : new NetworkStream(socket, ownsSocket: false);
+        Stream? stream = tls ? await AuthenticateTlsAsync(connection, null, "https") : connection;
         if (stream is null)
         {
             return;
@@ -36,7 +38,7 @@ internal sealed partial class TunnelServer
                 if (status is { } code)
                 {
                     await WriteErrorAsync(stream, code, $"The request could not be read: {StatusText(code)}.");
-                    await LingerAsync(socket);
+                    await LingerAsync(connection);
                 }
 
                 return;
@@ -48,7 +50,7 @@ internal sealed partial class TunnelServer
             if (entry is null)
             {
                 await WriteErrorAsync(stream, 404, $"Tunnel {host} not found.");
-                await LingerAsync(socket);
+                await LingerAsync(connection);
                 return;
             }
 
@@ -56,7 +58,7 @@ internal sealed partial class TunnelServer
             if (session is null)
             {
                 await WriteErrorAsync(stream, 502, $"Tunnel {host} is offline: its client is not connected.");
-                await LingerAsync(socket);
+                await LingerAsync(connection);
                 return;
             }
 
@@ -64,11 +66,11 @@ internal sealed partial class TunnelServer
             if (tunnel is null)
             {
                 await WriteErrorAsync(stream, 503, $"Tunnel {host} is busy or reconnecting.");
-                await LingerAsync(socket);
+                await LingerAsync(connection);
                 return;
             }
 
-            await RelayAsync(stream, socket, reader, head, host!, tunnel, remote, tls);
+            await RelayAsync(stream, connection, reader, head, host!, tunnel, remote, tls);
         }
         finally
         {
@@ -76,8 +78,9 @@ internal sealed partial class TunnelServer
         }
     }
 
-    private async Task RelayAsync(Stream stream, Socket socket, PipeReader reader, HttpRequestHead first, string host, MuxStream tunnel, IPEndPoint? remote, bool tls)
+    private async Task RelayAsync(Stream stream, LoopStream connection, PipeReader reader, HttpRequestHead first, string host, MuxStream tunnel, IPEndPoint? remote, bool tls)
     {
+        var socket = connection.Socket;
         var visitor = remote?.Address.IsIPv4MappedToIPv6 == true ? remote.Address.MapToIPv4().ToString() : remote?.Address.ToString() ?? "unknown";
         var proto = tls ? "https" : "http";
 
@@ -87,7 +90,8 @@ internal sealed partial class TunnelServer
         // connection the end of the app's side is only a half-close, passed on as such.
         var holdOpen = false;
         var upgraded = false;
-        var responses = Task.Run(async () =>
+        // Started here, not on the thread pool: it runs on this connection's event loop.
+        async Task ForwardResponsesAsync()
         {
             try
             {
@@ -104,7 +108,9 @@ internal sealed partial class TunnelServer
                     CloseVisitor(socket);
                 }
             }
-        });
+        }
+
+        var responses = ForwardResponsesAsync();
 
         RelayOutcome outcome;
         try
@@ -179,7 +185,7 @@ internal sealed partial class TunnelServer
                 if (answered && outcome.StatusCode is > 0 and var status && outcome.Kind != RelayOutcomeKind.Timeout && !outcome.InsideMessage)
                 {
                     await IgnoreErrors(WriteErrorAsync(stream, status, outcome.Reason ?? StatusText(status)));
-                    await LingerAsync(socket);
+                    await LingerAsync(connection);
                 }
 
                 CloseVisitor(socket);
@@ -231,9 +237,9 @@ internal sealed partial class TunnelServer
     /// bounded time and amount. Closing with unread input makes the kernel send RST, and a client
     /// that gets RST may discard the response it was about to read.
     /// </summary>
-    private static async Task LingerAsync(Socket socket)
+    private static async Task LingerAsync(LoopStream connection)
     {
-        ShutdownSend(socket);
+        ShutdownSend(connection.Socket);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
@@ -241,7 +247,7 @@ internal sealed partial class TunnelServer
             var drained = 0;
             while (drained < 256 * 1024)
             {
-                var n = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+                var n = await connection.ReadAsync(buffer, cts.Token);
                 if (n == 0)
                 {
                     break;
@@ -250,7 +256,7 @@ internal sealed partial class TunnelServer
                 drained += n;
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
         {
         }
         finally

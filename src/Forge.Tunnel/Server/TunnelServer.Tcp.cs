@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Forge.Io;
 using Forge.Tunnel.Mux;
 using Forge.Tunnel.Protocol;
 using Microsoft.Extensions.Logging;
@@ -28,8 +29,9 @@ internal sealed partial class TunnelServer
         return socket;
     }
 
-    private async Task HandleTcpVisitorAsync(TunnelEntry entry, Socket visitor)
+    private async Task HandleTcpVisitorAsync(TunnelEntry entry, LoopStream connection)
     {
+        var visitor = connection.Socket;
         var session = entry.Session;
         var stream = session?.OpenStream(OpenMetadata.Create(StreamKind.Tcp, visitor.RemoteEndPoint as IPEndPoint, visitor.LocalEndPoint as IPEndPoint));
         if (stream is null)
@@ -38,7 +40,6 @@ internal sealed partial class TunnelServer
             return;
         }
 
-        await using var network = new NetworkStream(visitor, ownsSocket: false);
-        await StreamPump.RunAsync(visitor, network, stream);
+        await StreamPump.RunAsync(visitor, connection, stream);
     }
 }

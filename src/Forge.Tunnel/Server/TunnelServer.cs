@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Forge.Io;
 using Forge.Tunnel.Mux;
 using Forge.Tunnel.Protocol;
 using Microsoft.Extensions.Logging;
@@ -28,12 +29,14 @@ internal sealed partial class TunnelServer : IAsyncDisposable
     private readonly List<Socket> _listeners = [];
     private readonly MuxOptions _muxOptions = new();
     private readonly ConcurrentSet<MuxSession> _sessions = new();
+    private readonly EventLoop.Group _loops;
 
     public TunnelServer(TunnelServerOptions options, ILogger logger)
     {
         _options = options;
         _logger = logger;
         _registry = new TunnelRegistry(options.LeaseGrace);
+        _loops = new EventLoop.Group(options.IoThreads, logger, "tunnel-loop");
         if (options.TokensPath is not null)
         {
             _tokens = TokenStore.Load(options.TokensPath);
@@ -107,7 +110,7 @@ internal sealed partial class TunnelServer : IAsyncDisposable
         _logger.LogInformation("serving tunnels on *.{Domain}", Domain);
     }
 
-    private IPEndPoint Listen(IPEndPoint endPoint, string name, Func<Socket, Task> handler)
+    private IPEndPoint Listen(IPEndPoint endPoint, string name, Func<LoopStream, Task> handler)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         // No ReuseAddress: on Linux .NET adds SO_REUSEPORT, letting two processes share the port.
@@ -140,7 +143,11 @@ internal sealed partial class TunnelServer : IAsyncDisposable
         return bound;
     }
 
-    private async Task AcceptLoopAsync(Socket listener, string name, Func<Socket, Task> handler)
+    /// <summary>
+    /// Accepts connections and hands each to an event loop (docs/tunnel.md, "Threading"): its
+    /// socket is registered there and <paramref name="handler"/> starts on the loop's thread.
+    /// </summary>
+    private async Task AcceptLoopAsync(Socket listener, string name, Func<LoopStream, Task> handler)
     {
         while (!_cts.IsCancellationRequested)
         {
@@ -174,22 +181,36 @@ internal sealed partial class TunnelServer : IAsyncDisposable
                 continue;
             }
 
-            client.NoDelay = true;
-            _ = Task.Run(async () =>
+            LoopStream connection;
+            try
             {
-                try
-                {
-                    await handler(client);
-                }
-                catch (Exception ex)
-                {
-                    _logger.LogDebug(ex, "{Name} connection failed", name);
-                }
-                finally
-                {
-                    client.Dispose();
-                }
-            });
+                client.NoDelay = true;
+                connection = LoopStream.Register(_loops.Next(), client);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                _logger.LogDebug("{Name} connection dropped: {Message}", name, ex.Message);
+                client.Dispose();
+                continue;
+            }
+
+            connection.Loop.Post(() => _ = ServeConnectionAsync(connection, name, handler));
+        }
+    }
+
+    private async Task ServeConnectionAsync(LoopStream connection, string name, Func<LoopStream, Task> handler)
+    {
+        try
+        {
+            await handler(connection);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogDebug(ex, "{Name} connection failed", name);
+        }
+        finally
+        {
+            await connection.DisposeAsync();
         }
     }
 
@@ -197,11 +218,11 @@ internal sealed partial class TunnelServer : IAsyncDisposable
     /// TLS server handshake with a deadline. The public HTTPS side picks its certificate by the SNI
     /// name the visitor sent; the control listener uses its one certificate.
     /// </summary>
-    private async Task<Stream?> AuthenticateTlsAsync(Socket socket, SslStreamCertificateContext? certificate, string what)
+    private async Task<Stream?> AuthenticateTlsAsync(LoopStream connection, SslStreamCertificateContext? certificate, string what)
     {
         // The control connection's writer flushes after each batch: coalesce its TLS records
         // into one send. Public connections are written by CopyToAsync, which never flushes.
-        var inner = new CoalescingStream(new NetworkStream(socket, ownsSocket: false));
+        var inner = new CoalescingStream(connection);
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
         timeout.CancelAfter(_options.HandshakeTimeout);
@@ -222,7 +243,7 @@ internal sealed partial class TunnelServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
         {
-            _logger.LogDebug("{What} TLS handshake from {Remote} failed: {Message}", what, socket.RemoteEndPoint, ex.Message);
+            _logger.LogDebug("{What} TLS handshake from {Remote} failed: {Message}", what, connection.Socket.RemoteEndPoint, ex.Message);
             await ssl.DisposeAsync();
             return null;
         }
@@ -241,6 +262,7 @@ internal sealed partial class TunnelServer : IAsyncDisposable
             await session.CloseAsync(GoAwayCode.Normal, "server shutting down");
         }
 
+        _loops.Dispose();
         _cts.Dispose();
     }
 

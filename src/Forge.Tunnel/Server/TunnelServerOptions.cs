@@ -36,4 +36,7 @@ internal sealed class TunnelServerOptions
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public HttpLimits Limits { get; init; } = new();
+
+    /// <summary>Event loops (threads) that serve connections, handed out round-robin (docs/tunnel.md, "Threading").</summary>
+    public int IoThreads { get; init; } = 1;
 }

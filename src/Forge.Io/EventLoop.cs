@@ -3,20 +3,24 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
-using Forge.Cache.Interop;
+using Forge.Io.Interop;
 using Microsoft.Extensions.Logging;
 
-namespace Forge.Cache.Server;
+namespace Forge.Io;
 
 /// <summary>
-/// One epoll instance and the thread that waits on it (docs/cache.md, "Threading model"). Client
-/// sockets are registered edge-triggered for input and output; an event wakes the connection
+/// One epoll instance and the thread that waits on it (docs/ARCHITECTURE.md, "Forge.Io"; the
+/// cache's use: docs/cache.md, "Threading model"; the tunnel's: docs/tunnel.md, "Threading").
+/// Sockets are registered edge-triggered for input and output; an event wakes the connection
 /// that waits for it, and the connection's code then runs on this thread, inline, until it waits
 /// again, as in Redis's event loop. A connection asks for readiness only when it has nothing left
 /// to read, so the common request costs one recv, one send and a share of an epoll_wait; .NET's
 /// own socket engine tries each receive first and gets EAGAIN when the client has not sent yet.
+/// Work queued with <see cref="RunBeforeWait"/> runs once the events of an iteration are handled,
+/// before the next wait (Redis's beforeSleep): what many connections produced in one iteration
+/// can leave in one write.
 /// </summary>
-internal sealed unsafe class EventLoop : IDisposable
+public sealed unsafe class EventLoop : IDisposable
 {
     private const int MaxEvents = 256;
     private const ulong WakeToken = ulong.MaxValue;
@@ -29,11 +33,13 @@ internal sealed unsafe class EventLoop : IDisposable
     private readonly Lock _slotsGate = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly ConcurrentQueue<Action> _posted = new();
+    private List<Action> _beforeWait = [];
+    private List<Action> _beforeWaitRunning = [];
     private SocketReadiness?[] _slots = new SocketReadiness?[64];
     private int _slotCount;
     private volatile bool _stopping;
 
-    public EventLoop(int index, ILogger logger)
+    public EventLoop(int index, ILogger logger, string name = "io-loop")
     {
         _logger = logger;
         _epfd = Linux.epoll_create1(Linux.EpollCloexec);
@@ -55,7 +61,7 @@ internal sealed unsafe class EventLoop : IDisposable
             throw new InvalidOperationException($"eventfd failed: {message}");
         }
 
-        _thread = new Thread(Run) { IsBackground = true, Name = $"cache-loop-{index}" };
+        _thread = new Thread(Run) { IsBackground = true, Name = $"{name}-{index}" };
         _threadId = _thread.ManagedThreadId;
         _thread.UnsafeStart();
     }
@@ -71,11 +77,48 @@ internal sealed unsafe class EventLoop : IDisposable
     /// </summary>
     public SwitchAwaitable SwitchTo() => new(this);
 
-    private void Post(Action action)
+    /// <summary>Runs <paramref name="action"/> on this loop's thread, soon (from any thread).</summary>
+    public void Post(Action action)
     {
         _posted.Enqueue(action);
         ulong one = 1;
         Linux.write(_wakeFd, (byte*)&one, 8);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on this loop's thread after the events of the current
+    /// iteration are handled and before the loop waits again. Call it on the loop's thread.
+    /// </summary>
+    public void RunBeforeWait(Action action)
+    {
+        if (!IsCurrentThread)
+        {
+            throw new InvalidOperationException("RunBeforeWait is for the loop's own thread; use Post");
+        }
+
+        _beforeWait.Add(action);
+    }
+
+    private void RunBeforeWaitActions()
+    {
+        // An action may queue more (a write that made another connection ready): run until none.
+        while (_beforeWait.Count > 0)
+        {
+            (_beforeWait, _beforeWaitRunning) = (_beforeWaitRunning, _beforeWait);
+            foreach (var action in _beforeWaitRunning)
+            {
+                try
+                {
+                    action();
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "Before-wait action failed");
+                }
+            }
+
+            _beforeWaitRunning.Clear();
+        }
     }
 
     private void RunPosted()
@@ -93,7 +136,8 @@ internal sealed unsafe class EventLoop : IDisposable
         }
     }
 
-    internal readonly struct SwitchAwaitable(EventLoop loop) : ICriticalNotifyCompletion
+    /// <summary>The awaitable of <see cref="SwitchTo"/>.</summary>
+    public readonly struct SwitchAwaitable(EventLoop loop) : ICriticalNotifyCompletion
     {
         public SwitchAwaitable GetAwaiter() => this;
 
@@ -156,7 +200,7 @@ internal sealed unsafe class EventLoop : IDisposable
     }
 
     /// <summary>Removes the socket (before it is closed) and frees its slot.</summary>
-    internal void Unregister(SocketReadiness readiness)
+    public void Unregister(SocketReadiness readiness)
     {
         try
         {
@@ -250,6 +294,8 @@ internal sealed unsafe class EventLoop : IDisposable
                         _logger.LogError(ex, "Connection event handler failed");
                     }
                 }
+
+                RunBeforeWaitActions();
             }
         }
         finally
@@ -288,26 +334,28 @@ internal sealed unsafe class EventLoop : IDisposable
     }
 
     /// <summary>The loops of a server: connections are handed out round-robin.</summary>
-    internal sealed class Group : IDisposable
+    public sealed class Group : IDisposable
     {
         private readonly EventLoop[] _loops;
         private int _next;
 
-        public Group(int count, ILogger logger)
+        public Group(int count, ILogger logger, string name = "io-loop")
         {
             _loops = new EventLoop[Math.Max(1, count)];
             for (var i = 0; i < _loops.Length; i++)
             {
-                _loops[i] = new EventLoop(i, logger);
+                _loops[i] = new EventLoop(i, logger, name);
             }
         }
+
+        /// <summary>The next loop, round-robin.</summary>
+        public EventLoop Next() => _loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)_loops.Length)];
 
         public int Registered => _loops.Sum(l => l.Registered);
 
         public SocketReadiness Register(Socket socket)
         {
-            var i = (int)((uint)Interlocked.Increment(ref _next) % (uint)_loops.Length);
-            return _loops[i].Register(socket);
+            return Next().Register(socket);
         }
 
         public void Dispose()
@@ -325,7 +373,7 @@ internal sealed unsafe class EventLoop : IDisposable
 /// "writable". Edge-triggered events are latched, so an event that arrives while nobody waits is
 /// kept for the next wait; the wait then completes at once.
 /// </summary>
-internal sealed class SocketReadiness
+public sealed class SocketReadiness
 {
     private static long s_generation;
 
@@ -353,12 +401,12 @@ internal sealed class SocketReadiness
 
     internal void OnEvents(uint mask)
     {
-        if ((mask & (Interop.Linux.EpollIn | Interop.Linux.EpollRdHup | Interop.Linux.EpollHup | Interop.Linux.EpollErr)) != 0)
+        if ((mask & (Linux.EpollIn | Linux.EpollRdHup | Linux.EpollHup | Linux.EpollErr)) != 0)
         {
             Readable.Signal();
         }
 
-        if ((mask & (Interop.Linux.EpollOut | Interop.Linux.EpollHup | Interop.Linux.EpollErr)) != 0)
+        if ((mask & (Linux.EpollOut | Linux.EpollHup | Linux.EpollErr)) != 0)
         {
             Writable.Signal();
         }
@@ -381,7 +429,7 @@ internal sealed class SocketReadiness
     /// A reusable awaitable for one kind of readiness, with one waiter at a time. The continuation
     /// runs inline on the thread that signals it (the loop's), except after <see cref="Close"/>.
     /// </summary>
-    internal sealed class Waiter : IValueTaskSource<bool>
+    public sealed class Waiter : IValueTaskSource<bool>
     {
         private const int Idle = 0;
         private const int Ready = 1;
@@ -405,6 +453,7 @@ internal sealed class SocketReadiness
             }
 
             _core.Reset();
+            _core.RunContinuationsAsynchronously = false; // Interrupt may have set it
             if (Interlocked.CompareExchange(ref _state, Waiting, Idle) == Idle)
             {
                 return new ValueTask<bool>(this, _core.Version);
@@ -414,7 +463,7 @@ internal sealed class SocketReadiness
             return new ValueTask<bool>(Interlocked.CompareExchange(ref _state, Idle, Ready) == Ready);
         }
 
-        internal void Signal()
+        public void Signal()
         {
             while (true)
             {
@@ -441,7 +490,21 @@ internal sealed class SocketReadiness
             }
         }
 
-        internal void Close()
+        /// <summary>
+        /// Ends a wait in progress with true without an event (a cancelled read or write: the
+        /// waiter re-checks its token), its continuation on the thread pool, not on the caller's.
+        /// Without a wait in progress it does nothing.
+        /// </summary>
+        public void Interrupt()
+        {
+            if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+            {
+                _core.RunContinuationsAsynchronously = true;
+                _core.SetResult(true);
+            }
+        }
+
+        public void Close()
         {
             if (Interlocked.Exchange(ref _state, Closed) == Waiting)
             {

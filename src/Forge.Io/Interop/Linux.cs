@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Forge.Cache.Interop;
+namespace Forge.Io.Interop;
 
 /// <summary>
 /// epoll(7) and eventfd(2) through LibraryImport, for the connection event loops
-/// (Server/EventLoop.cs). Constants are from the kernel's uapi headers (linux/eventpoll.h,
+/// (EventLoop.cs). Constants are from the kernel's uapi headers (linux/eventpoll.h,
 /// linux/eventfd.h).
 /// </summary>
 internal static partial class Linux

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Forge.Io;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Forge.Tunnel.Tests.Units;
+
+/// <summary>
+/// The event-loop socket stream the tunnel's connections use (Forge.Io/LoopStream.cs): connect,
+/// transfers larger than the socket buffers (waits for readability and writability), cancelled
+/// reads, and leaving the loop on dispose.
+/// </summary>
+public class LoopStreamTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Connect_to_a_closed_port_is_refused()
+    {
+        using var loop = new EventLoop(0, NullLogger.Instance, "test-loop");
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var ex = await Assert.ThrowsAsync<SocketException>(() => LoopStream.ConnectAsync(loop, "127.0.0.1", port, CancellationToken.None).WaitAsync(s_timeout));
+        Assert.Equal(SocketError.ConnectionRefused, ex.SocketErrorCode);
+        Assert.Equal(0, loop.Registered);
+    }
+
+    [Fact]
+    public async Task Megabytes_pass_both_ways_at_once()
+    {
+        using var loop = new EventLoop(0, NullLogger.Instance, "test-loop");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accept = listener.AcceptSocketAsync();
+        await using var stream = await LoopStream.ConnectAsync(loop, "localhost", ((IPEndPoint)listener.LocalEndpoint).Port, CancellationToken.None).WaitAsync(s_timeout);
+        using var peerSocket = await accept;
+        await using var peer = new NetworkStream(peerSocket, ownsSocket: false);
+
+        // Far more than the socket buffers hold: both sides must wait for room and for data.
+        var up = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
+        var down = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
+        var writeUp = stream.WriteAsync(up).AsTask();
+        var writeDown = peer.WriteAsync(down).AsTask();
+        var readUp = ReadExactlyAsync(peer, up.Length);
+        var readDown = ReadExactlyAsync(stream, down.Length);
+        await Task.WhenAll(writeUp, writeDown, readUp, readDown).WaitAsync(s_timeout);
+        Assert.Equal(up, await readUp);
+        Assert.Equal(down, await readDown);
+
+        peerSocket.Shutdown(SocketShutdown.Send);
+        Assert.Equal(0, await stream.ReadAsync(new byte[16]).AsTask().WaitAsync(s_timeout));
+    }
+
+    [Fact]
+    public async Task A_cancelled_read_ends_and_the_stream_stays_usable()
+    {
+        using var loop = new EventLoop(0, NullLogger.Instance, "test-loop");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accept = listener.AcceptSocketAsync();
+        var stream = await LoopStream.ConnectAsync(loop, IPAddress.Loopback.ToString(), ((IPEndPoint)listener.LocalEndpoint).Port, CancellationToken.None).WaitAsync(s_timeout);
+        using var peer = await accept;
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var buffer = new byte[16];
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream.ReadAsync(buffer, cts.Token).AsTask().WaitAsync(s_timeout));
+
+        await peer.SendAsync("late"u8.ToArray());
+        var n = await stream.ReadAsync(buffer).AsTask().WaitAsync(s_timeout);
+        Assert.Equal("late"u8.ToArray(), buffer[..n]);
+
+        Assert.Equal(1, loop.Registered);
+        await stream.DisposeAsync();
+        Assert.Equal(0, loop.Registered);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => stream.ReadAsync(buffer).AsTask());
+    }
+
+    [Fact]
+    public async Task Before_wait_work_runs_after_the_iteration_on_the_loop_thread()
+    {
+        using var loop = new EventLoop(0, NullLogger.Instance, "test-loop");
+        Assert.Throws<InvalidOperationException>(() => loop.RunBeforeWait(() => { }));
+
+        var order = new List<string>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop.Post(() =>
+        {
+            loop.RunBeforeWait(() =>
+            {
+                order.Add("before-wait " + loop.IsCurrentThread);
+                done.SetResult();
+            });
+            order.Add("posted");
+        });
+        await done.Task.WaitAsync(s_timeout);
+        Assert.Equal(["posted", "before-wait True"], order);
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(Stream stream, int count)
+    {
+        var data = new byte[count];
+        await stream.ReadExactlyAsync(data);
+        return data;
+    }
+}
