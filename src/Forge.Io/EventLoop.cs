@@ -37,7 +37,9 @@ public sealed unsafe class EventLoop : IDisposable
     private List<Action> _beforeWaitRunning = [];
     private SocketReadiness?[] _slots = new SocketReadiness?[64];
     private int _slotCount;
+    private readonly Lock _fdGate = new();
     private volatile bool _stopping;
+    private bool _disposed; // under _fdGate: the descriptors are closed
 
     public EventLoop(int index, ILogger logger, string name = "io-loop")
     {
@@ -80,9 +82,19 @@ public sealed unsafe class EventLoop : IDisposable
     /// <summary>Runs <paramref name="action"/> on this loop's thread, soon (from any thread).</summary>
     public void Post(Action action)
     {
-        _posted.Enqueue(action);
-        ulong one = 1;
-        Linux.write(_wakeFd, (byte*)&one, 8);
+        lock (_fdGate)
+        {
+            if (!_disposed)
+            {
+                _posted.Enqueue(action);
+                ulong one = 1;
+                Linux.write(_wakeFd, (byte*)&one, 8);
+                return;
+            }
+        }
+
+        // The loop is gone: run it anyway, on the thread pool (it finds its waits closed).
+        ThreadPool.UnsafeQueueUserWorkItem(static a => a(), action, preferLocal: false);
     }
 
     /// <summary>
@@ -188,10 +200,21 @@ public sealed unsafe class EventLoop : IDisposable
             Volatile.Write(ref _slots[slot], readiness);
         }
 
-        var fd = (int)socket.Handle;
-        if (Control(Linux.EpollCtlAdd, fd, Linux.EpollIn | Linux.EpollOut | Linux.EpollRdHup | Linux.EpollEt, readiness.Token) != 0)
+        int result, error;
+        lock (_fdGate)
         {
-            var error = Marshal.GetLastPInvokeError();
+            if (_disposed)
+            {
+                Release(readiness);
+                throw new ObjectDisposedException(nameof(EventLoop));
+            }
+
+            result = Control(Linux.EpollCtlAdd, (int)socket.Handle, Linux.EpollIn | Linux.EpollOut | Linux.EpollRdHup | Linux.EpollEt, readiness.Token);
+            error = result != 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
+
+        if (result != 0)
+        {
             Release(readiness);
             throw new SocketException(error);
         }
@@ -202,13 +225,33 @@ public sealed unsafe class EventLoop : IDisposable
     /// <summary>Removes the socket (before it is closed) and frees its slot.</summary>
     public void Unregister(SocketReadiness readiness)
     {
+        ArgumentNullException.ThrowIfNull(readiness);
+
+        // Hold a reference on the descriptor while it is named: a socket closed behind our back
+        // has given its number back, and the number may already be another socket's.
+        var handle = readiness.Socket.SafeHandle;
+        var referenced = false;
         try
         {
-            Control(Linux.EpollCtlDel, (int)readiness.Socket.Handle, 0, 0);
+            handle.DangerousAddRef(ref referenced);
+            lock (_fdGate)
+            {
+                if (!_disposed)
+                {
+                    Control(Linux.EpollCtlDel, (int)handle.DangerousGetHandle(), 0, 0);
+                }
+            }
         }
         catch (ObjectDisposedException)
         {
             // closed already: the kernel dropped the registration with the file
+        }
+        finally
+        {
+            if (referenced)
+            {
+                handle.DangerousRelease();
+            }
         }
 
         Release(readiness);
@@ -306,12 +349,27 @@ public sealed unsafe class EventLoop : IDisposable
 
     public void Dispose()
     {
-        _stopping = true;
-        ulong one = 1;
-        Linux.write(_wakeFd, (byte*)&one, 8);
+        lock (_fdGate)
+        {
+            if (_disposed || _stopping)
+            {
+                return;
+            }
+
+            _stopping = true;
+            ulong one = 1;
+            Linux.write(_wakeFd, (byte*)&one, 8);
+        }
+
         if (Thread.CurrentThread != _thread)
         {
             _thread.Join(TimeSpan.FromSeconds(5));
+        }
+
+        // From here Post runs work on the thread pool and Register refuses.
+        lock (_fdGate)
+        {
+            _disposed = true;
         }
 
         // Connections still registered will get no more events: end their waits.
@@ -329,8 +387,11 @@ public sealed unsafe class EventLoop : IDisposable
         // Continuations posted too late for the loop: they find their waits closed and end.
         RunPosted();
 
-        Linux.close(_wakeFd);
-        Linux.close(_epfd);
+        lock (_fdGate)
+        {
+            Linux.close(_wakeFd);
+            Linux.close(_epfd);
+        }
     }
 
     /// <summary>The loops of a server: connections are handed out round-robin.</summary>
@@ -399,8 +460,22 @@ public sealed class SocketReadiness
 
     public Waiter Writable { get; } = new();
 
+    private int _peerClosed;
+
+    /// <summary>
+    /// The peer has closed (or reset) its side: sticky from the first event that said so. With
+    /// edge-triggered events, data and the end of stream that arrive together come as one event;
+    /// a reader that took the data must then read on without waiting for another event.
+    /// </summary>
+    public bool PeerClosed => Volatile.Read(ref _peerClosed) != 0;
+
     internal void OnEvents(uint mask)
     {
+        if ((mask & (Linux.EpollRdHup | Linux.EpollHup | Linux.EpollErr)) != 0)
+        {
+            Volatile.Write(ref _peerClosed, 1);
+        }
+
         if ((mask & (Linux.EpollIn | Linux.EpollRdHup | Linux.EpollHup | Linux.EpollErr)) != 0)
         {
             Readable.Signal();
@@ -439,6 +514,13 @@ public sealed class SocketReadiness
         private ManualResetValueTaskSourceCore<bool> _core;
         private int _state;
 
+        /// <summary>
+        /// When set, a wait that has to wait continues on the thread pool instead of inline on
+        /// the loop's thread: for CPU-heavy phases (a TLS handshake) that must not stall the
+        /// loop's other connections. Set it only from the waiting side, between waits.
+        /// </summary>
+        public bool ContinueOnThreadPool { get; set; }
+
         /// <summary>Completes at once (true) when an event came since the last wait; false once closed.</summary>
         public ValueTask<bool> WaitAsync()
         {
@@ -453,7 +535,7 @@ public sealed class SocketReadiness
             }
 
             _core.Reset();
-            _core.RunContinuationsAsynchronously = false; // Interrupt may have set it
+            _core.RunContinuationsAsynchronously = ContinueOnThreadPool; // Interrupt may have set it
             if (Interlocked.CompareExchange(ref _state, Waiting, Idle) == Idle)
             {
                 return new ValueTask<bool>(this, _core.Version);
@@ -493,14 +575,35 @@ public sealed class SocketReadiness
         /// <summary>
         /// Ends a wait in progress with true without an event (a cancelled read or write: the
         /// waiter re-checks its token), its continuation on the thread pool, not on the caller's.
-        /// Without a wait in progress it does nothing.
+        /// Without a wait in progress it latches, like an event, for the next wait.
         /// </summary>
         public void Interrupt()
         {
-            if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+            while (true)
             {
-                _core.RunContinuationsAsynchronously = true;
-                _core.SetResult(true);
+                switch (Volatile.Read(ref _state))
+                {
+                    case Waiting:
+                        if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+                        {
+                            _core.RunContinuationsAsynchronously = true;
+                            _core.SetResult(true);
+                            return;
+                        }
+
+                        break;
+                    case Idle:
+                        // A wait about to start (its token fired first): latch, so it returns at
+                        // once and its owner sees the cancellation.
+                        if (Interlocked.CompareExchange(ref _state, Ready, Idle) == Idle)
+                        {
+                            return;
+                        }
+
+                        break;
+                    default:
+                        return;
+                }
             }
         }
 

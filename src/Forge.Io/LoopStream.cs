@@ -116,6 +116,30 @@ public sealed class LoopStream : Stream
     /// <summary>The loop whose thread the stream's waits continue on.</summary>
     public EventLoop Loop => _io.Loop;
 
+    /// <summary>
+    /// Runs <paramref name="work"/> (a TLS handshake, say) off the loop's thread: on the thread
+    /// pool, with this stream's waits continuing there too, so its CPU time does not stall the
+    /// loop's other connections; then continues on the loop's thread. Use it when nothing else
+    /// reads or writes the stream.
+    /// </summary>
+    public async Task<T> OffLoopAsync<T>(Func<Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        _io.Readable.ContinueOnThreadPool = true;
+        _io.Writable.ContinueOnThreadPool = true;
+        try
+        {
+            await Task.Yield(); // no synchronization context here: onto the thread pool
+            return await work();
+        }
+        finally
+        {
+            _io.Readable.ContinueOnThreadPool = false;
+            _io.Writable.ContinueOnThreadPool = false;
+            await Loop.SwitchTo();
+        }
+    }
+
     public override bool CanRead => true;
 
     public override bool CanWrite => true;
@@ -133,7 +157,7 @@ public sealed class LoopStream : Stream
             return new ValueTask<int>(0);
         }
 
-        if (_mayHaveMore && !cancellationToken.IsCancellationRequested && TryReceive(buffer.Span, out var n))
+        if ((_mayHaveMore || _io.PeerClosed) && !cancellationToken.IsCancellationRequested && TryReceive(buffer.Span, out var n))
         {
             return new ValueTask<int>(n);
         }
@@ -145,7 +169,18 @@ public sealed class LoopStream : Stream
     {
         while (true)
         {
-            await WaitAsync(_io.Readable, cancellationToken);
+            try
+            {
+                await WaitAsync(_io.Readable, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The wait may have taken an event just before the cancellation won: the next
+                // read must not wait for another.
+                _mayHaveMore = true;
+                throw;
+            }
+
             if (TryReceive(buffer.Span, out var n))
             {
                 return n;
@@ -159,16 +194,19 @@ public sealed class LoopStream : Stream
         n = Socket.Receive(buffer, SocketFlags.None, out var error);
         if (error == SocketError.Success)
         {
-            _mayHaveMore = n == buffer.Length;
+            // A full buffer: more may be queued. End of stream (0): the event that said so came
+            // once (edge-triggered), so a later read must not wait for another; it gets 0 again.
+            _mayHaveMore = n == buffer.Length || n == 0;
             return true;
         }
 
-        _mayHaveMore = false;
         if (error == SocketError.WouldBlock)
         {
+            _mayHaveMore = false;
             return false;
         }
 
+        _mayHaveMore = true; // the same: a later read gets the error (or end of stream) at once
         throw new IOException($"Unable to read data from the transport connection: {new SocketException((int)error).Message}.", new SocketException((int)error));
     }
 

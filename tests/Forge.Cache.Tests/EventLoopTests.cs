@@ -228,6 +228,48 @@ public sealed class EventLoopTests
     }
 
     [Fact]
+    public async Task ACommandAndTheCloseInOneEventAreBothSeen()
+    {
+        await using var server = InProcessServer.Start();
+        using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await raw.ConnectAsync("127.0.0.1", server.Port);
+        var buffer = new byte[64];
+        await raw.SendAsync("PING\r\n"u8.ToArray());
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.Equal("+PONG\r\n", Encoding.ASCII.GetString(buffer, 0, await raw.ReceiveAsync(buffer, cts.Token)));
+
+        // Hold the loop's thread while a command and the FIN arrive: epoll reports them as one
+        // edge (IN|RDHUP), as a busy loop sees a client that sends QUIT-like last words and closes.
+        using var gate = new ManualResetEventSlim();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Server.Loops.Next().Post(() =>
+        {
+            held.SetResult();
+            gate.Wait(TimeSpan.FromSeconds(20));
+        });
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await raw.SendAsync("PING\r\n"u8.ToArray());
+        raw.Shutdown(SocketShutdown.Send);
+        gate.Set();
+
+        // The command is answered, then the server sees the close and closes too (it used to
+        // wait for another event that never came, keeping the connection forever).
+        var got = new StringBuilder();
+        while (true)
+        {
+            var n = await raw.ReceiveAsync(buffer, cts.Token);
+            if (n == 0)
+            {
+                break;
+            }
+
+            got.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+
+        Assert.Equal("+PONG\r\n", got.ToString());
+    }
+
+    [Fact]
     public async Task StoppingTheServerEndsBlockedAndIdleConnections()
     {
         var server = InProcessServer.Start(("io-threads", "2"));

@@ -221,7 +221,9 @@ internal sealed partial class Client
         n = _socket!.Receive(_input.AsSpan(_end, space), SocketFlags.None, out var error);
         if (error == SocketError.Success)
         {
-            _mayHaveMore = n == space;
+            // A full buffer: more may be queued. The peer closed: data and the end of stream
+            // came as one (edge-triggered) event, so the next read must not wait for another.
+            _mayHaveMore = n == space || _io?.PeerClosed == true;
             return true;
         }
 

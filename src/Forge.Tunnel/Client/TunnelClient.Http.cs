@@ -205,7 +205,7 @@ internal sealed partial class TunnelClient
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             stream.Abort();
-            local.Close();
+            await localStream.DisposeAsync(); // not local.Close(): the socket must leave its event loop first
         }
     }
 }

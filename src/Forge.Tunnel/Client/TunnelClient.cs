@@ -167,15 +167,20 @@ internal sealed partial class TunnelClient : IDisposable
             {
                 var coalescing = new CoalescingStream(stream);
                 var ssl = new SslStream(coalescing, leaveInnerStreamOpen: false);
-                await ssl.AuthenticateAsClientAsync(
-                    new SslClientAuthenticationOptions
-                    {
-                        TargetHost = _options.Server.Host,
-                        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                        CipherSuitesPolicy = ControlTls.CipherSuites,
-                        RemoteCertificateValidationCallback = ValidateServerCertificate,
-                    },
-                    timeout.Token);
+                // Off the event loop, which serves the local connections meanwhile.
+                await connection.OffLoopAsync(async () =>
+                {
+                    await ssl.AuthenticateAsClientAsync(
+                        new SslClientAuthenticationOptions
+                        {
+                            TargetHost = _options.Server.Host,
+                            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                            CipherSuitesPolicy = ControlTls.CipherSuites,
+                            RemoteCertificateValidationCallback = ValidateServerCertificate,
+                        },
+                        timeout.Token);
+                    return true;
+                });
                 coalescing.Coalesce = true; // the session's writer flushes after every batch
                 stream = ssl;
             }
@@ -291,6 +296,7 @@ internal sealed partial class TunnelClient : IDisposable
         try
         {
             local = await LoopStream.ConnectAsync(_loop, _options.LocalHost, _options.LocalPort, CancellationToken.None);
+            await _loop.SwitchTo(); // a name lookup finishes on the thread pool
         }
         catch (SocketException ex)
         {

@@ -177,6 +177,12 @@ internal sealed partial class MuxSession
             case FrameType.Reset:
                 if (_streams.TryGetValue(h.StreamId, out stream))
                 {
+                    // DATA that came in the same read goes to the reader before the reset does.
+                    if (stream.AwaitsInboundFlush)
+                    {
+                        stream.FlushInbound();
+                    }
+
                     stream.OnRemoteReset($"reset by peer ({(GoAwayCode)h.Length})");
                 }
 

@@ -9,7 +9,10 @@ internal static class StreamPump
 
     /// <summary>
     /// Runs until both directions ended. A FIN on one side becomes a FIN (socket shutdown) on the
-    /// other; an error on either side aborts both.
+    /// other; an error on either side aborts both: the tunnel stream is reset and
+    /// <paramref name="socketStream"/> disposed, which ends a read still waiting on the socket
+    /// (closing the bare socket would not: a socket registered with an event loop must leave it
+    /// through its stream).
     /// </summary>
     public static async Task RunAsync(Socket socket, Stream socketStream, MuxStream tunnel, Action<long, long>? done = null)
     {
@@ -30,7 +33,7 @@ internal static class StreamPump
             if (first.IsFaulted)
             {
                 tunnel.Abort();
-                socket.Close();
+                await socketStream.DisposeAsync();
             }
 
             await Task.WhenAll(up, down);
@@ -38,7 +41,7 @@ internal static class StreamPump
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             tunnel.Abort();
-            socket.Close();
+            await socketStream.DisposeAsync();
         }
         finally
         {

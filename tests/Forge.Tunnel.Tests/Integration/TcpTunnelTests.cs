@@ -61,6 +61,39 @@ public class TcpTunnelTests
     }
 
     [Fact]
+    public async Task A_visitor_reset_while_the_app_is_idle_ends_the_connection_on_both_sides()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var server = await ServerProcess.StartAsync(TcpArgs());
+        using var client = await ClientProcess.StartAsync("tcp", ((IPEndPoint)listener.LocalEndpoint).Port.ToString(), "--server", server.PlainServerUrl, "--local-host", "127.0.0.1");
+        var port = new Uri(client.Url).Port;
+
+        var visitor = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await visitor.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        using var app = await listener.AcceptSocketAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await client.Process.WaitForLineAsync(l => l.Contains("TCP 127.0.0.1:", StringComparison.Ordinal) && l.Contains("connected", StringComparison.Ordinal));
+
+        // RST from the visitor; the app sends nothing, so the client's read from it is waiting.
+        visitor.LingerState = new LingerOption(true, 0);
+        visitor.Close();
+
+        // The app's connection is closed, and the client finishes the connection (its log line
+        // comes when both directions have ended: a read left waiting on the app never did).
+        var buffer = new byte[16];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            Assert.Equal(0, await app.ReceiveAsync(buffer, SocketFlags.None, cts.Token));
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+        }
+
+        await client.Process.WaitForLineAsync(l => l.Contains("TCP 127.0.0.1:", StringComparison.Ordinal) && l.Contains("closed after", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Server_without_tcp_ports_refuses_tcp_tunnels()
     {
         using var server = await ServerProcess.StartAsync();

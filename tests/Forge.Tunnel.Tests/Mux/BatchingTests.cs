@@ -84,6 +84,30 @@ public class BatchingTests
         peer.Dispose();
     }
 
+    [Fact]
+    public async Task Data_followed_by_a_reset_in_one_read_reaches_the_reader_before_the_reset()
+    {
+        var (ours, peer) = await SessionPair.ConnectedStreamsAsync();
+        await using var session = new MuxSession(ours, isServer: true, new MuxOptions(), NullLogger.Instance);
+        session.Start();
+        var stream = session.OpenStream(SessionPair.Metadata)!;
+        var read = stream.Input.ReadAsync();
+        Assert.False(read.IsCompleted);
+
+        var tail = "the end of a response"u8.ToArray();
+        var bytes = new byte[(2 * FrameHeader.Size) + tail.Length];
+        new FrameHeader(FrameType.Data, FrameFlags.None, stream.Id, (uint)tail.Length).Write(bytes);
+        tail.CopyTo(bytes, FrameHeader.Size);
+        new FrameHeader(FrameType.Reset, FrameFlags.None, stream.Id, (uint)GoAwayCode.Normal).Write(bytes.AsSpan(FrameHeader.Size + tail.Length));
+        await peer.WriteAsync(bytes);
+
+        var result = await read.AsTask().WaitAsync(s_timeout);
+        Assert.Equal(tail, result.Buffer.ToArray());
+        stream.Input.AdvanceTo(result.Buffer.End);
+        await Assert.ThrowsAsync<IOException>(async () => await stream.Input.ReadAsync().AsTask().WaitAsync(s_timeout));
+        peer.Dispose();
+    }
+
     /// <summary>Reads frames (header and payload) until <paramref name="count"/> have arrived; returns their types.</summary>
     private static async Task<List<FrameType>> ReadFramesAsync(Stream peer, int count)
     {

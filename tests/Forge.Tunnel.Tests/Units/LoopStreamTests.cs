@@ -53,7 +53,13 @@ public class LoopStreamTests
         Assert.Equal(up, await readUp);
         Assert.Equal(down, await readDown);
 
+        // A read waiting when the end of stream arrives takes its (one, edge-triggered) event.
+        var eof = stream.ReadAsync(new byte[16]).AsTask();
+        Assert.False(eof.IsCompleted); // nothing to read yet: it waits
         peerSocket.Shutdown(SocketShutdown.Send);
+        Assert.Equal(0, await eof.WaitAsync(s_timeout));
+
+        // The end-of-stream event came once; reading again must not wait for another.
         Assert.Equal(0, await stream.ReadAsync(new byte[16]).AsTask().WaitAsync(s_timeout));
     }
 
@@ -79,6 +85,87 @@ public class LoopStreamTests
         await stream.DisposeAsync();
         Assert.Equal(0, loop.Registered);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => stream.ReadAsync(buffer).AsTask());
+    }
+
+    [Fact]
+    public async Task Off_loop_work_and_its_waits_run_on_the_thread_pool_then_the_loop_takes_over()
+    {
+        using var loop = new EventLoop(0, NullLogger.Instance, "test-loop");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accept = listener.AcceptSocketAsync();
+        await using var stream = await LoopStream.ConnectAsync(loop, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, CancellationToken.None).WaitAsync(s_timeout);
+        using var peer = await accept;
+
+        var outcome = new TaskCompletionSource<(bool Before, bool AfterWait, bool Back)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task RunAsync()
+        {
+            try
+            {
+                await loop.SwitchTo();
+                var (before, afterWait) = await stream.OffLoopAsync(async () =>
+                {
+                    var onLoop = loop.IsCurrentThread;
+                    var buffer = new byte[4];
+                    var read = stream.ReadAsync(buffer).AsTask();
+                    Assert.False(read.IsCompleted); // it has to wait for the loop's event
+                    await peer.SendAsync("ping"u8.ToArray());
+                    await read;
+                    return (onLoop, loop.IsCurrentThread);
+                });
+                outcome.SetResult((before, afterWait, loop.IsCurrentThread));
+            }
+            catch (Exception ex)
+            {
+                outcome.SetException(ex);
+            }
+        }
+
+        _ = RunAsync();
+        var (beforeOnLoop, afterWaitOnLoop, backOnLoop) = await outcome.Task.WaitAsync(s_timeout);
+        Assert.False(beforeOnLoop);
+        Assert.False(afterWaitOnLoop);
+        Assert.True(backOnLoop);
+    }
+
+    [Fact]
+    public async Task Data_and_the_end_of_stream_in_one_event_both_reach_the_reader()
+    {
+        using var loop = new EventLoop(0, NullLogger.Instance, "test-loop");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accept = listener.AcceptSocketAsync();
+        await using var stream = await LoopStream.ConnectAsync(loop, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, CancellationToken.None).WaitAsync(s_timeout);
+        using var peer = await accept;
+        var buffer = new byte[64];
+        var first = stream.ReadAsync(buffer).AsTask();
+        Assert.False(first.IsCompleted);
+
+        // Hold the loop's thread while the data and the FIN arrive, so that epoll reports them
+        // as one edge (IN|RDHUP), the way a busy loop sees an app that writes and closes.
+        using var gate = new ManualResetEventSlim();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop.Post(() =>
+        {
+            held.SetResult();
+            gate.Wait(s_timeout);
+        });
+        await held.Task.WaitAsync(s_timeout);
+        peer.Send("last words"u8);
+        peer.Shutdown(SocketShutdown.Send);
+        gate.Set();
+
+        var n = await first.WaitAsync(s_timeout);
+        Assert.Equal("last words"u8.ToArray(), buffer[..n]);
+        Assert.Equal(0, await stream.ReadAsync(buffer).AsTask().WaitAsync(s_timeout)); // waited forever before
+    }
+
+    [Fact]
+    public async Task An_interrupt_before_the_wait_starts_is_not_lost()
+    {
+        var waiter = new SocketReadiness.Waiter();
+        waiter.Interrupt(); // the token fired between registering and waiting
+        Assert.True(await waiter.WaitAsync().AsTask().WaitAsync(s_timeout));
     }
 
     [Fact]
