@@ -35,11 +35,9 @@ public class LoopStreamTests
     public async Task Megabytes_pass_both_ways_at_once()
     {
         using var loop = new EventLoop(0, NullLogger.Instance, "test-loop");
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var accept = listener.AcceptSocketAsync();
-        await using var stream = await LoopStream.ConnectAsync(loop, "localhost", ((IPEndPoint)listener.LocalEndpoint).Port, CancellationToken.None).WaitAsync(s_timeout);
-        using var peerSocket = await accept;
+        var (stream, peerSocket) = await ConnectedAsync(loop, "localhost");
+        await using var ownedStream = stream;
+        using var ownedPeer = peerSocket;
         await using var peer = new NetworkStream(peerSocket, ownsSocket: false);
 
         // Far more than the socket buffers hold: both sides must wait for room and for data.
@@ -67,11 +65,8 @@ public class LoopStreamTests
     public async Task A_cancelled_read_ends_and_the_stream_stays_usable()
     {
         using var loop = new EventLoop(0, NullLogger.Instance, "test-loop");
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var accept = listener.AcceptSocketAsync();
-        var stream = await LoopStream.ConnectAsync(loop, IPAddress.Loopback.ToString(), ((IPEndPoint)listener.LocalEndpoint).Port, CancellationToken.None).WaitAsync(s_timeout);
-        using var peer = await accept;
+        var (stream, peer) = await ConnectedAsync(loop, IPAddress.Loopback.ToString());
+        using var ownedPeer = peer;
 
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         var buffer = new byte[16];
@@ -91,11 +86,9 @@ public class LoopStreamTests
     public async Task Off_loop_work_and_its_waits_run_on_the_thread_pool_then_the_loop_takes_over()
     {
         using var loop = new EventLoop(0, NullLogger.Instance, "test-loop");
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var accept = listener.AcceptSocketAsync();
-        await using var stream = await LoopStream.ConnectAsync(loop, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, CancellationToken.None).WaitAsync(s_timeout);
-        using var peer = await accept;
+        var (stream, peer) = await ConnectedAsync(loop, "127.0.0.1");
+        await using var ownedStream = stream;
+        using var ownedPeer = peer;
 
         var outcome = new TaskCompletionSource<(bool Before, bool AfterWait, bool Back)>(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task RunAsync()
@@ -132,11 +125,9 @@ public class LoopStreamTests
     public async Task Data_and_the_end_of_stream_in_one_event_both_reach_the_reader()
     {
         using var loop = new EventLoop(0, NullLogger.Instance, "test-loop");
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var accept = listener.AcceptSocketAsync();
-        await using var stream = await LoopStream.ConnectAsync(loop, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, CancellationToken.None).WaitAsync(s_timeout);
-        using var peer = await accept;
+        var (stream, peer) = await ConnectedAsync(loop, "127.0.0.1");
+        await using var ownedStream = stream;
+        using var ownedPeer = peer;
         var buffer = new byte[64];
         var first = stream.ReadAsync(buffer).AsTask();
         Assert.False(first.IsCompleted);
@@ -187,6 +178,16 @@ public class LoopStreamTests
         });
         await done.Task.WaitAsync(s_timeout);
         Assert.Equal(["posted", "before-wait True"], order);
+    }
+
+    /// <summary>A LoopStream connected (through <paramref name="host"/>) to a plain socket, the peer.</summary>
+    private static async Task<(LoopStream Stream, Socket Peer)> ConnectedAsync(EventLoop loop, string host)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accept = listener.AcceptSocketAsync();
+        var stream = await LoopStream.ConnectAsync(loop, host, ((IPEndPoint)listener.LocalEndpoint).Port, CancellationToken.None).WaitAsync(s_timeout);
+        return (stream, await accept.WaitAsync(s_timeout));
     }
 
     private static async Task<byte[]> ReadExactlyAsync(Stream stream, int count)
