@@ -31,7 +31,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
 fi
 
-TMP="$(mktemp -d /tmp/forge-relay-bound.XXXXXX)"; chmod 711 "$TMP"
+TMP="$(mktemp -d /tmp/forge-relay-bound.XXXXXX)"
 PIDS=()
 cleanup() {
   local p
@@ -43,22 +43,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=app.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/app.sh"   # free_port, write_app (the nginx local app)
 wait_http() { local i; for i in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not ready: $1" >&2; exit 1; }
 
 APP=$(free_port); A=$(free_port); B=$(free_port)
-mkdir -p "$TMP/www" "$TMP/t"; chmod 755 "$TMP/www"
-truncate -s "$(( SIZE_MB * 1024 * 1024 ))" "$TMP/www/big"; chmod 644 "$TMP/www/big"
-cat >"$TMP/nginx.conf" <<EOF
-worker_processes 1; pid $TMP/nginx.pid; error_log $TMP/nginx.err warn;
-events { worker_connections 4096; }
-http { access_log off; sendfile on; tcp_nopush on; tcp_nodelay on;
-  keepalive_requests 1000000000; keepalive_timeout 600s; default_type application/octet-stream;
-  client_body_temp_path $TMP/t/b; proxy_temp_path $TMP/t/p; fastcgi_temp_path $TMP/t/f; uwsgi_temp_path $TMP/t/u; scgi_temp_path $TMP/t/s;
-  server { listen 127.0.0.1:$APP; root $TMP/www;
-    location = /small { default_type text/plain; return 200 "forge tunnel benchmark: a small response of about one hundred bytes, served by nginx/return.\n"; }
-    location = /big { } } }
-EOF
+write_app "$TMP" "$APP" "$SIZE_MB"
 "$NGINX" -c "$TMP/nginx.conf" -p "$TMP" -g 'daemon off;' >"$TMP/nginx.out" 2>&1 & PIDS+=($!)
 haproxy_cfg() { # LISTEN TARGET
   cat <<EOF

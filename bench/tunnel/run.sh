@@ -127,7 +127,8 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   fi
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=app.sh
+. "$SCRIPT_DIR/app.sh"   # free_port, write_app (the nginx local app)
 
 tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -147,43 +148,11 @@ http_200() { # URL: GET with the bench Host header, true on status 200
 }
 
 TMP="$(mktemp -d /tmp/forge-tunnel-bench.XXXXXX)"
-chmod 711 "$TMP"   # nginx workers (user nobody) must reach $TMP/www
 
 # ---------------------------------------------------------------------------------------------
 # Local app: nginx with a private config
 APP_PORT=$(free_port)
-mkdir -p "$TMP/www" "$TMP/nginx-temp"
-chmod 755 "$TMP/www"
-truncate -s "$(( SIZE_MB * 1024 * 1024 ))" "$TMP/www/big"
-chmod 644 "$TMP/www/big"
-SMALL_BODY="forge tunnel benchmark: a small response of about one hundred bytes, served by nginx/return."
-cat >"$TMP/nginx.conf" <<EOF
-worker_processes 1;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_requests 1000000000;
-  keepalive_timeout 600s;
-  default_type application/octet-stream;
-  client_body_temp_path $TMP/nginx-temp/body;
-  proxy_temp_path $TMP/nginx-temp/proxy;
-  fastcgi_temp_path $TMP/nginx-temp/fastcgi;
-  uwsgi_temp_path $TMP/nginx-temp/uwsgi;
-  scgi_temp_path $TMP/nginx-temp/scgi;
-  server {
-    listen 127.0.0.1:$APP_PORT;
-    server_name _;
-    root $TMP/www;
-    location = /small { default_type text/plain; return 200 "$SMALL_BODY\n"; }
-    location = /big { }
-  }
-}
-EOF
+write_app "$TMP" "$APP_PORT" "$SIZE_MB"
 "$NGINX" -c "$TMP/nginx.conf" -p "$TMP" -e "$TMP/nginx-error.log" -g 'daemon off;' \
   >"$TMP/nginx.out" 2>&1 &
 NGINX_PID=$!; PIDS+=("$NGINX_PID"); PNAME[$NGINX_PID]=nginx

@@ -351,9 +351,9 @@ public sealed unsafe class EventLoop : IDisposable
     {
         lock (_fdGate)
         {
-            if (_disposed || _stopping)
+            if (_stopping)
             {
-                return;
+                return; // disposed already (or being disposed)
             }
 
             _stopping = true;
@@ -460,23 +460,16 @@ public sealed class SocketReadiness
 
     public Waiter Writable { get; } = new();
 
-    private int _peerClosed;
-
-    /// <summary>
-    /// The peer has closed (or reset) its side: sticky from the first event that said so. With
-    /// edge-triggered events, data and the end of stream that arrive together come as one event;
-    /// a reader that took the data must then read on without waiting for another event.
-    /// </summary>
-    public bool PeerClosed => Volatile.Read(ref _peerClosed) != 0;
-
     internal void OnEvents(uint mask)
     {
         if ((mask & (Linux.EpollRdHup | Linux.EpollHup | Linux.EpollErr)) != 0)
         {
-            Volatile.Write(ref _peerClosed, 1);
+            // The peer closed (or reset) its side. Data that came with it arrives in this same
+            // edge-triggered event, and no event will follow: a reader that takes the data must
+            // find the socket readable again (to read the end of stream), so it stays readable.
+            Readable.SignalForever();
         }
-
-        if ((mask & (Linux.EpollIn | Linux.EpollRdHup | Linux.EpollHup | Linux.EpollErr)) != 0)
+        else if ((mask & Linux.EpollIn) != 0)
         {
             Readable.Signal();
         }
@@ -513,6 +506,7 @@ public sealed class SocketReadiness
 
         private ManualResetValueTaskSourceCore<bool> _core;
         private int _state;
+        private volatile bool _forever;
 
         /// <summary>
         /// When set, a wait that has to wait continues on the thread pool instead of inline on
@@ -521,7 +515,10 @@ public sealed class SocketReadiness
         /// </summary>
         public bool ContinueOnThreadPool { get; set; }
 
-        /// <summary>Completes at once (true) when an event came since the last wait; false once closed.</summary>
+        /// <summary>
+        /// Completes at once (true) when an event came since the last wait, or ever after
+        /// <see cref="SignalForever"/>; false once closed.
+        /// </summary>
         public ValueTask<bool> WaitAsync()
         {
             if (Interlocked.CompareExchange(ref _state, Idle, Ready) == Ready)
@@ -532,6 +529,11 @@ public sealed class SocketReadiness
             if (Volatile.Read(ref _state) == Closed)
             {
                 return new ValueTask<bool>(false);
+            }
+
+            if (_forever)
+            {
+                return new ValueTask<bool>(true);
             }
 
             _core.Reset();
@@ -545,7 +547,25 @@ public sealed class SocketReadiness
             return new ValueTask<bool>(Interlocked.CompareExchange(ref _state, Idle, Ready) == Ready);
         }
 
-        public void Signal()
+        /// <summary>An event: completes the wait in progress, inline, or latches for the next one.</summary>
+        public void Signal() => Complete(inline: true);
+
+        /// <summary>A lasting condition (the peer closed): every later wait completes at once.</summary>
+        public void SignalForever()
+        {
+            _forever = true;
+            Signal();
+        }
+
+        /// <summary>
+        /// Ends a wait in progress with true without an event (a cancelled read or write: the
+        /// waiter re-checks its token), its continuation on the thread pool, not on the caller's.
+        /// Without a wait in progress it latches, like an event: a wait about to start (its token
+        /// fired first) returns at once and its owner sees the cancellation.
+        /// </summary>
+        public void Interrupt() => Complete(inline: false);
+
+        private void Complete(bool inline)
         {
             while (true)
             {
@@ -554,6 +574,11 @@ public sealed class SocketReadiness
                     case Waiting:
                         if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
                         {
+                            if (!inline)
+                            {
+                                _core.RunContinuationsAsynchronously = true;
+                            }
+
                             _core.SetResult(true);
                             return;
                         }
@@ -568,41 +593,6 @@ public sealed class SocketReadiness
                         break;
                     default:
                         return; // already latched, or closed
-                }
-            }
-        }
-
-        /// <summary>
-        /// Ends a wait in progress with true without an event (a cancelled read or write: the
-        /// waiter re-checks its token), its continuation on the thread pool, not on the caller's.
-        /// Without a wait in progress it latches, like an event, for the next wait.
-        /// </summary>
-        public void Interrupt()
-        {
-            while (true)
-            {
-                switch (Volatile.Read(ref _state))
-                {
-                    case Waiting:
-                        if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
-                        {
-                            _core.RunContinuationsAsynchronously = true;
-                            _core.SetResult(true);
-                            return;
-                        }
-
-                        break;
-                    case Idle:
-                        // A wait about to start (its token fired first): latch, so it returns at
-                        // once and its owner sees the cancellation.
-                        if (Interlocked.CompareExchange(ref _state, Ready, Idle) == Idle)
-                        {
-                            return;
-                        }
-
-                        break;
-                    default:
-                        return;
                 }
             }
         }

@@ -122,7 +122,7 @@ public sealed class LoopStream : Stream
     /// loop's other connections; then continues on the loop's thread. Use it when nothing else
     /// reads or writes the stream.
     /// </summary>
-    public async Task<T> OffLoopAsync<T>(Func<Task<T>> work)
+    public async Task OffLoopAsync(Func<Task> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         _io.Readable.ContinueOnThreadPool = true;
@@ -130,7 +130,7 @@ public sealed class LoopStream : Stream
         try
         {
             await Task.Yield(); // no synchronization context here: onto the thread pool
-            return await work();
+            await work();
         }
         finally
         {
@@ -157,7 +157,7 @@ public sealed class LoopStream : Stream
             return new ValueTask<int>(0);
         }
 
-        if ((_mayHaveMore || _io.PeerClosed) && !cancellationToken.IsCancellationRequested && TryReceive(buffer.Span, out var n))
+        if (_mayHaveMore && !cancellationToken.IsCancellationRequested && TryReceive(buffer.Span, out var n))
         {
             return new ValueTask<int>(n);
         }
@@ -192,21 +192,19 @@ public sealed class LoopStream : Stream
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         n = Socket.Receive(buffer, SocketFlags.None, out var error);
+        // A full buffer: more may be queued. Otherwise the next read waits for readiness, which
+        // stays on once the peer has closed (SocketReadiness), so it then reads the end of stream.
+        _mayHaveMore = error == SocketError.Success && n == buffer.Length;
         if (error == SocketError.Success)
         {
-            // A full buffer: more may be queued. End of stream (0): the event that said so came
-            // once (edge-triggered), so a later read must not wait for another; it gets 0 again.
-            _mayHaveMore = n == buffer.Length || n == 0;
             return true;
         }
 
         if (error == SocketError.WouldBlock)
         {
-            _mayHaveMore = false;
             return false;
         }
 
-        _mayHaveMore = true; // the same: a later read gets the error (or end of stream) at once
         throw new IOException($"Unable to read data from the transport connection: {new SocketException((int)error).Message}.", new SocketException((int)error));
     }
 

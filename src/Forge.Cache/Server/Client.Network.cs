@@ -221,9 +221,7 @@ internal sealed partial class Client
         n = _socket!.Receive(_input.AsSpan(_end, space), SocketFlags.None, out var error);
         if (error == SocketError.Success)
         {
-            // A full buffer: more may be queued. The peer closed: data and the end of stream
-            // came as one (edge-triggered) event, so the next read must not wait for another.
-            _mayHaveMore = n == space || _io?.PeerClosed == true;
+            _mayHaveMore = n == space;
             return true;
         }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Forge.Io;
 using Forge.Tunnel.Http;
 using Forge.Tunnel.Mux;
 
@@ -28,8 +29,9 @@ internal sealed partial class TunnelClient
     /// Relays one visitor connection: requests from the tunnel to the local app (rewriting Host when
     /// asked), responses back, one log line per exchange (method, path, status, duration).
     /// </summary>
-    private async Task ServeHttpAsync(MuxStream stream, Socket local, Stream localStream)
+    private async Task ServeHttpAsync(MuxStream stream, LoopStream localStream)
     {
+        var local = localStream.Socket;
         var pending = new ConcurrentQueue<PendingRequest>();
         var requestReader = stream.Input;
         var responseReader = PipeReader.Create(localStream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));

@@ -168,19 +168,15 @@ internal sealed partial class TunnelClient : IDisposable
                 var coalescing = new CoalescingStream(stream);
                 var ssl = new SslStream(coalescing, leaveInnerStreamOpen: false);
                 // Off the event loop, which serves the local connections meanwhile.
-                await connection.OffLoopAsync(async () =>
-                {
-                    await ssl.AuthenticateAsClientAsync(
-                        new SslClientAuthenticationOptions
-                        {
-                            TargetHost = _options.Server.Host,
-                            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                            CipherSuitesPolicy = ControlTls.CipherSuites,
-                            RemoteCertificateValidationCallback = ValidateServerCertificate,
-                        },
-                        timeout.Token);
-                    return true;
-                });
+                await connection.OffLoopAsync(() => ssl.AuthenticateAsClientAsync(
+                    new SslClientAuthenticationOptions
+                    {
+                        TargetHost = _options.Server.Host,
+                        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                        CipherSuitesPolicy = ControlTls.CipherSuites,
+                        RemoteCertificateValidationCallback = ValidateServerCertificate,
+                    },
+                    timeout.Token));
                 coalescing.Coalesce = true; // the session's writer flushes after every batch
                 stream = ssl;
             }
@@ -289,14 +285,12 @@ internal sealed partial class TunnelClient : IDisposable
 
     private async Task HandleStreamAsync(MuxStream stream)
     {
-        // The stream's relay runs on the session's event loop, with the local connection's socket.
-        await _loop.SwitchTo();
         var metadata = stream.Metadata!.Value;
         LoopStream local;
         try
         {
             local = await LoopStream.ConnectAsync(_loop, _options.LocalHost, _options.LocalPort, CancellationToken.None);
-            await _loop.SwitchTo(); // a name lookup finishes on the thread pool
+            await _loop.SwitchTo(); // the relay runs on the event loop (a name lookup ends on the thread pool)
         }
         catch (SocketException ex)
         {
@@ -312,7 +306,7 @@ internal sealed partial class TunnelClient : IDisposable
             }
             else
             {
-                await ServeHttpAsync(stream, local.Socket, local);
+                await ServeHttpAsync(stream, local);
             }
         }
         catch (Exception ex)

@@ -230,20 +230,16 @@ internal sealed partial class TunnelServer : IAsyncDisposable
         {
             // The handshake's public-key work runs on the thread pool, not on the event loop
             // that serves every other connection (a burst of handshakes would stall them).
-            await connection.OffLoopAsync(async () =>
-            {
-                await ssl.AuthenticateAsServerAsync(
-                    (_, hello, _, _) => ValueTask.FromResult(new SslServerAuthenticationOptions
-                    {
-                        ServerCertificateContext = certificate ?? _publicCerts.Select(hello.ServerName),
-                        ApplicationProtocols = what == "https" ? [SslApplicationProtocol.Http11] : null,
-                        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                        CipherSuitesPolicy = what == "control" ? ControlTls.CipherSuites : null,
-                    }),
-                    null,
-                    timeout.Token);
-                return true;
-            });
+            await connection.OffLoopAsync(() => ssl.AuthenticateAsServerAsync(
+                (_, hello, _, _) => ValueTask.FromResult(new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = certificate ?? _publicCerts.Select(hello.ServerName),
+                    ApplicationProtocols = what == "https" ? [SslApplicationProtocol.Http11] : null,
+                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    CipherSuitesPolicy = what == "control" ? ControlTls.CipherSuites : null,
+                }),
+                null,
+                timeout.Token));
             inner.Coalesce = what == "control";
             return ssl;
         }

@@ -70,12 +70,7 @@ public class BatchingTests
         Assert.False(read.IsCompleted);
         var head = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"u8.ToArray();
         var body = "hello"u8.ToArray();
-        var bytes = new byte[(2 * FrameHeader.Size) + head.Length + body.Length];
-        new FrameHeader(FrameType.Data, FrameFlags.None, stream.Id, (uint)head.Length).Write(bytes);
-        head.CopyTo(bytes, FrameHeader.Size);
-        new FrameHeader(FrameType.Data, FrameFlags.None, stream.Id, (uint)body.Length).Write(bytes.AsSpan(FrameHeader.Size + head.Length));
-        body.CopyTo(bytes, (2 * FrameHeader.Size) + head.Length);
-        await peer.WriteAsync(bytes);
+        await peer.WriteAsync(Frames(Data(stream.Id, head), Data(stream.Id, body))); // one write
 
         var result = await read.AsTask().WaitAsync(s_timeout);
         Assert.Equal(head.Length + body.Length, result.Buffer.Length);
@@ -95,17 +90,32 @@ public class BatchingTests
         Assert.False(read.IsCompleted);
 
         var tail = "the end of a response"u8.ToArray();
-        var bytes = new byte[(2 * FrameHeader.Size) + tail.Length];
-        new FrameHeader(FrameType.Data, FrameFlags.None, stream.Id, (uint)tail.Length).Write(bytes);
-        tail.CopyTo(bytes, FrameHeader.Size);
-        new FrameHeader(FrameType.Reset, FrameFlags.None, stream.Id, (uint)GoAwayCode.Normal).Write(bytes.AsSpan(FrameHeader.Size + tail.Length));
-        await peer.WriteAsync(bytes);
+        var reset = (new FrameHeader(FrameType.Reset, FrameFlags.None, stream.Id, (uint)GoAwayCode.Normal), Array.Empty<byte>());
+        await peer.WriteAsync(Frames(Data(stream.Id, tail), reset)); // one write
 
         var result = await read.AsTask().WaitAsync(s_timeout);
         Assert.Equal(tail, result.Buffer.ToArray());
         stream.Input.AdvanceTo(result.Buffer.End);
         await Assert.ThrowsAsync<IOException>(async () => await stream.Input.ReadAsync().AsTask().WaitAsync(s_timeout));
         peer.Dispose();
+    }
+
+    private static (FrameHeader, byte[]) Data(uint id, byte[] payload) =>
+        (new FrameHeader(FrameType.Data, FrameFlags.None, id, (uint)payload.Length), payload);
+
+    /// <summary>The frames' bytes back to back, for one write.</summary>
+    private static byte[] Frames(params (FrameHeader Header, byte[] Payload)[] frames)
+    {
+        var bytes = new List<byte>();
+        foreach (var (header, payload) in frames)
+        {
+            var head = new byte[FrameHeader.Size];
+            header.Write(head);
+            bytes.AddRange(head);
+            bytes.AddRange(payload);
+        }
+
+        return [.. bytes];
     }
 
     /// <summary>Reads frames (header and payload) until <paramref name="count"/> have arrived; returns their types.</summary>

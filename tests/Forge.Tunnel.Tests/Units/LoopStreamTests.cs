@@ -96,15 +96,16 @@ public class LoopStreamTests
             try
             {
                 await loop.SwitchTo();
-                var (before, afterWait) = await stream.OffLoopAsync(async () =>
+                bool before = true, afterWait = true;
+                await stream.OffLoopAsync(async () =>
                 {
-                    var onLoop = loop.IsCurrentThread;
+                    before = loop.IsCurrentThread;
                     var buffer = new byte[4];
                     var read = stream.ReadAsync(buffer).AsTask();
                     Assert.False(read.IsCompleted); // it has to wait for the loop's event
                     await peer.SendAsync("ping"u8.ToArray());
                     await read;
-                    return (onLoop, loop.IsCurrentThread);
+                    afterWait = loop.IsCurrentThread;
                 });
                 outcome.SetResult((before, afterWait, loop.IsCurrentThread));
             }
